@@ -1,0 +1,427 @@
+"""The graph machinery shared by `Value` and `Tensor`.
+
+A node holds its data, its gradient, the parents it was computed from, and the `Op` that
+made it. This module owns everything that walks the graph: recording a new node
+(`apply`), the iterative topological order, the backward walk with gradient accumulation,
+`no_grad` / `enable_grad`, scopes, and the observers that the anomaly detector and the
+step-through viewer attach to the walk. It is written once and serves both node types.
+
+Nodes hold references only to their parents and to module-level `Op` objects (no closures,
+no back-references), so a graph has no reference cycles and is freed by reference counting
+the moment the last name for its output goes away.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tinygrad_lite.errors import DomainError
+from tinygrad_lite.ops import pass_gradient as _PASS_THROUGH
+
+if TYPE_CHECKING:
+    from tinygrad_lite.ops import Op
+
+N = TypeVar("N", bound="Node")
+
+__all__ = [
+    "Node",
+    "apply",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "scope",
+    "current_scope",
+    "toposort",
+    "backward",
+]
+
+
+class _State:
+    """Process-wide switches read on every op; a plain object is the cheapest to read."""
+
+    __slots__ = ("grad_enabled", "scope", "observers", "creation_hooks")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.scope: str | None = None
+        # Called as observer(event, **info) from the walk; see `backward`.
+        self.observers: list[Callable[..., None]] = []
+        # Called as hook(node) after every recorded op (anomaly detection uses it).
+        self.creation_hooks: list[Callable[[Node], None]] = []
+
+
+STATE = _State()
+
+
+class Node:
+    """One vertex of the computational graph.
+
+    Subclasses (`Value`, `Tensor`) decide how data is stored, what an "empty" gradient
+    is, and how a gradient is added into an input (a Tensor sums broadcast axes away).
+    Everything else about the graph lives here.
+    """
+
+    __slots__ = ("data", "grad", "_parents", "_op", "label", "scope", "requires_grad")
+
+    data: Any
+    grad: Any
+    _parents: tuple[Node, ...]
+    _op: Op | None
+    label: str
+    scope: str | None
+    requires_grad: bool
+
+    #: What `.grad` holds before any gradient has arrived (0.0 for Value, None for Tensor).
+    _empty_grad: Any = None
+    #: True if, outside create_graph, `node.grad += g` is exactly what `_accumulate` does.
+    _adds_inline: bool = False
+
+    # --- hooks a subclass provides -------------------------------------------------
+    def _accumulate(self, g: Any) -> None:
+        """Add one incoming gradient contribution `g` into `self.grad`."""
+        raise NotImplementedError
+
+    @classmethod
+    def _const(cls, data: Any) -> Node:
+        """Wrap a plain number/array as a constant (no grad) node of this type."""
+        raise NotImplementedError
+
+    @classmethod
+    def _seed(cls, node: Node) -> Any:
+        """The gradient of `node` with respect to itself, when backward gets no argument."""
+        raise NotImplementedError
+
+    # --- graph queries -------------------------------------------------------------
+    @property
+    def op(self) -> Op | None:
+        """The operation that produced this node (None for a leaf)."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Node, ...]:
+        """The inputs of the operation that produced this node, in argument order.
+
+        A node used twice (as in `a * a`) appears twice: each use is its own edge.
+        """
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes not produced by an op (parameters, inputs, constants)."""
+        return self._op is None
+
+    # --- the public graph verbs ----------------------------------------------------
+    def backward(
+        self, grad: Any = None, *, retain_graph: bool = True, create_graph: bool = False
+    ) -> None:
+        """Fill `.grad` of every node this one depends on (see `autograd.backward`)."""
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def zero_grad(self) -> None:
+        """Reset this node's gradient to empty (0.0 for a Value, None for a Tensor)."""
+        self.grad = type(self)._empty_grad
+
+    def detach(self) -> Node:
+        """A new leaf with the same data that does not require grad: cuts the graph here."""
+        out = type(self)._const(self.data)
+        out.label = self.label
+        return out
+
+    def requires_grad_(self, requires_grad: bool = True) -> Node:
+        """Set whether gradients should flow into this leaf; returns self for chaining."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                f"requires_grad_ can only change leaf nodes; this node was made by "
+                f"'{self._op.name if self._op else '?'}' (use .detach() first)"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+
+# ----------------------------------------------------------------------------------
+# Recording
+# ----------------------------------------------------------------------------------
+
+
+def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
+    """Record `op` applied to `parents` with already computed output `data`, as a `cls`.
+
+    The caller computes the forward; this function decides whether the result joins the
+    graph (grad mode on and some parent requires grad) and tags it with the current scope.
+    """
+    node = object.__new__(cls)
+    node.data = data
+    node.grad = cls._empty_grad
+    node.label = ""
+    state = STATE
+    node.scope = state.scope
+    node._parents = ()
+    node._op = None
+    node.requires_grad = False
+    if state.grad_enabled:
+        for p in parents:
+            if isinstance(p, Node) and p.requires_grad:
+                node._parents = parents
+                node._op = op
+                node.requires_grad = True
+                break
+    if state.creation_hooks:
+        for hook in state.creation_hooks:
+            hook(node)
+    return node
+
+
+# ----------------------------------------------------------------------------------
+# Modes
+# ----------------------------------------------------------------------------------
+
+
+def is_grad_enabled() -> bool:
+    """Whether new operations are being recorded."""
+    return STATE.grad_enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Do not record operations inside the block (for evaluation and parameter updates).
+
+    Results computed inside are constants: they have no parents and do not require grad.
+    """
+    previous = STATE.grad_enabled
+    STATE.grad_enabled = False
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record operations again inside a `no_grad` block."""
+    previous = STATE.grad_enabled
+    STATE.grad_enabled = True
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = previous
+
+
+@contextmanager
+def scope(name: str) -> Iterator[None]:
+    """Tag every node created inside with a named part (nested scopes join with '/').
+
+    The renderer draws each scope as a cluster; `Module` calls use it automatically.
+    """
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"scope name must be a non-empty string without '/', got {name!r}")
+    previous = STATE.scope
+    STATE.scope = name if previous is None else f"{previous}/{name}"
+    try:
+        yield
+    finally:
+        STATE.scope = previous
+
+
+def current_scope() -> str | None:
+    """The scope path new nodes are tagged with, or None outside any scope."""
+    return STATE.scope
+
+
+# ----------------------------------------------------------------------------------
+# The walk
+# ----------------------------------------------------------------------------------
+
+
+def _consumer_counts(
+    root: Node, only_requires_grad: bool, reset_grad: bool = False
+) -> dict[Node, int]:
+    """For every node `root` depends on, how many edges lead to it from other such nodes.
+
+    One pass with an explicit stack (no recursion: depth is limited only by memory).
+    With `reset_grad`, intermediate nodes get their gradient emptied on the way.
+    """
+    counts: dict[Node, int] = {root: 0}
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    empty = type(root)._empty_grad
+    while stack:
+        node = pop()
+        if reset_grad and node._op is not None:
+            node.grad = empty
+        for p in node._parents:
+            if p in counts:
+                counts[p] += 1
+            elif isinstance(p, Node) and (p.requires_grad or not only_requires_grad):
+                counts[p] = 1
+                push(p)
+    return counts
+
+
+def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Iterator[Node]:
+    """Yield `root` and every node it depends on, each once, every node before its parents.
+
+    Kahn's algorithm: a node comes out once all the nodes that consume it have, which is
+    exactly when its gradient is complete. With `only_requires_grad` (what backward uses)
+    nodes that need no gradient are left out. Constants written into formulas (plain
+    numbers or arrays among a node's parents) are never yielded.
+    """
+    counts = _consumer_counts(root, only_requires_grad)
+    ready = [root]
+    pop, push = ready.pop, ready.append
+    while ready:
+        node = pop()
+        yield node
+        for p in node._parents:
+            left = counts.get(p) if isinstance(p, Node) else None
+            if left is not None:
+                if left == 1:
+                    push(p)
+                counts[p] = left - 1
+
+
+def toposort(root: Node, *, only_requires_grad: bool = False) -> list[Node]:
+    """Every node `root` depends on, each once, parents before children (root last)."""
+    order = list(reverse_topological(root, only_requires_grad=only_requires_grad))
+    order.reverse()
+    return order
+
+
+def backward(
+    root: Node, grad: Any = None, *, retain_graph: bool = True, create_graph: bool = False
+) -> None:
+    """Reverse-mode sweep from `root`: fill `.grad` on every node it depends on.
+
+    Semantics (the same as PyTorch where PyTorch defines them):
+
+    * Leaves accumulate: calling backward twice adds the second gradient to the first.
+      Zero them with `zero_grad()` between steps.
+    * Intermediate nodes get their gradient recomputed afresh on every call.
+    * A node used several times receives the sum of the gradients along each use.
+    * `create_graph=True` records the backward computation itself, so gradients are
+      nodes and can be differentiated again (gradients of gradients).
+    * `retain_graph=False` releases the graph as the walk passes (memory back early);
+      backward through it again raises an error. The default keeps it.
+
+    The cyclic garbage collector is paused during the walk: the walk creates no reference
+    cycles, so there is nothing for it to find, and on big graphs it would otherwise spend
+    more time re-scanning the graph than the walk spends computing.
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward() on a node that does not require grad: it was built from constants "
+            "only, inside no_grad(), or from detached inputs, so there is nothing to "
+            "differentiate"
+        )
+    if grad is None:
+        grad = type(root)._seed(root)
+    elif create_graph and not isinstance(grad, Node):
+        grad = type(root)._const(grad)
+    if not create_graph and isinstance(grad, Node):
+        grad = grad.data
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    previous_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        _walk(root, grad, retain_graph, create_graph)
+    finally:
+        STATE.grad_enabled = previous_mode
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None:
+    """The backward walk: Kahn's order (see `reverse_topological`) fused with the rules."""
+    counts = _consumer_counts(root, True, reset_grad=True)
+    root._accumulate(grad)
+    observers = STATE.observers
+    # Scalar gradients are plain floats unless the walk records: add them in place.
+    add_inline = type(root)._adds_inline and not create_graph
+    passes = _PASS_THROUGH
+    ready = [root]
+    pop, push = ready.pop, ready.append
+    while ready:
+        node = pop()
+        op = node._op
+        if op is None:
+            continue
+        parents = node._parents
+        g = node.grad
+        if create_graph:
+            out: Any = node
+            args: Any = parents
+        else:
+            out = node.data
+            if len(parents) == 2:
+                a, b = parents
+                args = (
+                    a.data if isinstance(a, Node) else a,
+                    b.data if isinstance(b, Node) else b,
+                )
+            else:
+                args = [p.data if isinstance(p, Node) else p for p in parents]
+        vjps = op.vjps
+        variadic = op.variadic
+        i = -1
+        for p in parents:
+            i += 1
+            if not isinstance(p, Node) or not p.requires_grad:
+                continue
+            rule = vjps[0] if variadic else vjps[i]
+            if rule is passes:
+                contribution = g
+            else:
+                try:
+                    contribution = rule(g, out, *args)
+                except (ArithmeticError, ValueError) as exc:
+                    if isinstance(exc, DomainError):
+                        raise
+                    raise DomainError(
+                        op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}"
+                    ) from None
+            if observers:
+                for observe in observers:
+                    observe(node=node, index=i, parent=p, upstream=g, contribution=contribution)
+            if add_inline:
+                p.grad += contribution
+            else:
+                p._accumulate(contribution)
+            left = counts[p]
+            if left == 1:
+                push(p)
+            counts[p] = left - 1
+        if not retain_graph:
+            node._parents = ()
+            node._op = _RELEASED
+
+
+def _short(args: Any) -> str:
+    parts = []
+    for a in args:
+        a = getattr(a, "data", a)
+        text = repr(a)
+        parts.append(text if len(text) < 40 else text[:37] + "...")
+    return "(" + ", ".join(parts) + ")"
+
+
+class _Released:
+    """Marks a node whose graph was freed by backward(retain_graph=False)."""
+
+    name = "released"
+    symbol = "released"
+    variadic = True
+
+    @property
+    def vjps(self) -> tuple[Callable[..., Any], ...]:
+        raise RuntimeError(
+            "backward through a graph that was already released by "
+            "backward(retain_graph=False); keep the default retain_graph=True to call "
+            "backward more than once"
+        )
+
+
+_RELEASED: Any = _Released()

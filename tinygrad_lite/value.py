@@ -1,0 +1,263 @@
+"""Value: a scalar node. Python floats inside, the shared graph machinery around them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import ops
+from tinygrad_lite.autograd import STATE, Node, apply
+from tinygrad_lite.errors import DomainError
+from tinygrad_lite.ops import Op
+
+__all__ = ["Value"]
+
+Number = int | float
+
+
+def _as_float(data: Any, what: str) -> float:
+    """Accept int, float and numpy real scalars; refuse everything else by name."""
+    if type(data) is float:
+        return data
+    if isinstance(data, bool | np.bool_) or not isinstance(data, Real | np.integer | np.floating):
+        if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "iuf":
+            return float(data)
+        raise TypeError(
+            f"{what} needs a real number (int or float), got {type(data).__name__}: {data!r:.60}"
+        )
+    return float(data)
+
+
+def _forward(op: Op, *parents: Any) -> Value:
+    """Run `op` on the parents' floats and record the result (parents may be numbers)."""
+    try:
+        data = op.forward(*[p.data if type(p) is Value else p for p in parents])
+    except DomainError:
+        raise
+    except (ArithmeticError, ValueError) as exc:
+        raise _undefined(op, parents, exc) from None
+    return apply(Value, op, parents, data)
+
+
+def _binary(op: Op, a: Any, b: Any) -> Value:
+    """`_forward` for two inputs, without building an argument list (the hot path)."""
+    try:
+        data = op.forward(a.data if type(a) is Value else a, b.data if type(b) is Value else b)
+    except DomainError:
+        raise
+    except (ArithmeticError, ValueError) as exc:
+        raise _undefined(op, (a, b), exc) from None
+    return apply(Value, op, (a, b), data)
+
+
+def _undefined(op: Op, parents: tuple[Any, ...], exc: Exception) -> DomainError:
+    args = ", ".join(repr(getattr(p, "data", p)) for p in parents)
+    return DomainError(op.name, f"not defined at ({args}): {exc}")
+
+
+class Value(Node):
+    """A scalar that remembers how it was computed, so its gradient can be found.
+
+    Args:
+        data: the number (int, float or a numpy real scalar; stored as a Python float).
+        label: a name shown by the renderer and in error messages.
+        requires_grad: whether backward should compute a gradient for this leaf.
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = (a * b + a.exp()).tanh()
+        >>> c.backward()
+        >>> round(a.grad, 6), round(b.grad, 6)
+        (0.195157, 0.0195)
+    """
+
+    __slots__ = ()
+    _empty_grad = 0.0
+    _adds_inline = True
+
+    def __init__(self, data: Number, label: str = "", *, requires_grad: bool = True) -> None:
+        if isinstance(data, Node):
+            raise TypeError(
+                f"Value needs a number, got a {type(data).__name__}; "
+                "use the node itself, or .detach() for a constant copy"
+            )
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}")
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self._parents = ()
+        self._op = None
+        self.label = label
+        self.scope = None
+        self.requires_grad = bool(requires_grad)
+
+    # --- hooks for the shared machinery --------------------------------------------
+    @classmethod
+    def _const(cls, data: Any) -> Value:
+        return _leaf(_as_float(data, "Value"), False)
+
+    @classmethod
+    def _seed(cls, node: Node) -> float:
+        return 1.0
+
+    def _accumulate(self, g: Any) -> None:
+        cur = self.grad
+        if type(cur) is float and type(g) is not float and cur == 0.0:
+            self.grad = g  # first gradient of a create_graph walk: keep the node as is
+        else:
+            self.grad = cur + g
+
+    # --- conversions ---------------------------------------------------------------
+    def item(self) -> float:
+        """The number inside, as a Python float."""
+        return self.data  # type: ignore[no-any-return]
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __repr__(self) -> str:
+        grad = self.grad if type(self.grad) is float else f"Value({self.grad.data!r})"
+        parts = [f"data={self.data!r}", f"grad={grad}"]
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        if self._op is not None:
+            parts.append(f"op={self._op.name!r}")
+        return f"Value({', '.join(parts)})"
+
+    # --- arithmetic ----------------------------------------------------------------
+    def __add__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _binary(ops.ADD, self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        left = _lift(other)
+        return NotImplemented if left is NotImplemented else _binary(ops.ADD, left, self)
+
+    def __sub__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _binary(ops.SUB, self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        left = _lift(other)
+        return NotImplemented if left is NotImplemented else _binary(ops.SUB, left, self)
+
+    def __mul__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _binary(ops.MUL, self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        left = _lift(other)
+        return NotImplemented if left is NotImplemented else _binary(ops.MUL, left, self)
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _binary(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        left = _lift(other)
+        return NotImplemented if left is NotImplemented else _binary(ops.DIV, left, self)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _binary(ops.POW, self, other)
+
+    def __rpow__(self, other: Number) -> Value:
+        left = _lift(other)
+        return NotImplemented if left is NotImplemented else _binary(ops.POW, left, self)
+
+    def __neg__(self) -> Value:
+        return _forward(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # --- functions -----------------------------------------------------------------
+    def exp(self) -> Value:
+        return _forward(ops.EXP, self)
+
+    def log(self) -> Value:
+        return _forward(ops.LOG, self)
+
+    def tanh(self) -> Value:
+        return _forward(ops.TANH, self)
+
+    def sin(self) -> Value:
+        return _forward(ops.SIN, self)
+
+    def cos(self) -> Value:
+        return _forward(ops.COS, self)
+
+    def sigmoid(self) -> Value:
+        return _forward(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        return _forward(ops.RELU, self)
+
+    @staticmethod
+    def sum(values: Iterable[Value | Number]) -> Value:
+        """Add many terms as one node (one `+` with many inputs instead of a chain of adds).
+
+        Faster to build and to differentiate than Python's `sum()`, and it draws as a
+        single operation.
+        """
+        terms = tuple(v if type(v) is Value else _lift_or_raise(v) for v in values)
+        if not terms:
+            raise ValueError("Value.sum needs at least one term")
+        if len(terms) == 1:
+            return terms[0]
+        return _forward(ops.ADD_N, *terms)
+
+    # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
+    __hash__ = Node.__hash__
+
+
+def _lift(x: Any) -> Any:
+    """A plain number becomes a float constant (it stays a raw number in the graph)."""
+    kind = type(x)
+    if kind is float:
+        return x
+    if kind is int:
+        return float(x)
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool | np.bool_) or not isinstance(x, Real | np.integer | np.floating):
+        return NotImplemented
+    return float(x)
+
+
+def _lift_or_raise(x: Any) -> Any:
+    lifted = _lift(x)
+    if lifted is NotImplemented:
+        raise TypeError(f"Value.sum needs Values or numbers, got {type(x).__name__}")
+    return lifted
+
+
+def _leaf(data: float, requires_grad: bool) -> Value:
+    """Build a leaf without re-validating `data` (callers pass a float)."""
+    node = object.__new__(Value)
+    node.data = data
+    node.grad = 0.0
+    node._parents = ()
+    node._op = None
+    node.label = ""
+    node.scope = STATE.scope
+    node.requires_grad = requires_grad
+    return node
