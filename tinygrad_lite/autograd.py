@@ -29,20 +29,20 @@ N = TypeVar("N", bound="Node")
 __all__ = [
     "Node",
     "apply",
+    "backward",
+    "current_scope",
     "enable_grad",
     "is_grad_enabled",
     "no_grad",
     "scope",
-    "current_scope",
     "toposort",
-    "backward",
 ]
 
 
 class _State:
     """Process-wide switches read on every op; a plain object is the cheapest to read."""
 
-    __slots__ = ("grad_enabled", "scope", "observers", "creation_hooks")
+    __slots__ = ("creation_hooks", "grad_enabled", "observers", "scope")
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -64,7 +64,7 @@ class Node:
     Everything else about the graph lives here.
     """
 
-    __slots__ = ("data", "grad", "_parents", "_op", "label", "scope", "requires_grad")
+    __slots__ = ("_op", "_parents", "data", "grad", "label", "requires_grad", "scope")
 
     data: Any
     grad: Any
@@ -152,22 +152,26 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
     The caller computes the forward; this function decides whether the result joins the
     graph (grad mode on and some parent requires grad) and tags it with the current scope.
     """
+    state = STATE
+    record = False
+    if state.grad_enabled:
+        for p in parents:
+            if isinstance(p, Node) and p.requires_grad:
+                record = True
+                break
     node = object.__new__(cls)
     node.data = data
     node.grad = cls._empty_grad
     node.label = ""
-    state = STATE
     node.scope = state.scope
-    node._parents = ()
-    node._op = None
-    node.requires_grad = False
-    if state.grad_enabled:
-        for p in parents:
-            if isinstance(p, Node) and p.requires_grad:
-                node._parents = parents
-                node._op = op
-                node.requires_grad = True
-                break
+    if record:
+        node._parents = parents
+        node._op = op
+        node.requires_grad = True
+    else:
+        node._parents = ()
+        node._op = None
+        node.requires_grad = False
     if state.creation_hooks:
         for hook in state.creation_hooks:
             hook(node)

@@ -71,7 +71,7 @@ class Value(Node):
         >>> c = (a * b + a.exp()).tanh()
         >>> c.backward()
         >>> round(a.grad, 6), round(b.grad, 6)
-        (0.195157, 0.0195)
+        (0.967244, 0.440753)
     """
 
     __slots__ = ()
@@ -129,7 +129,7 @@ class Value(Node):
 
     # --- arithmetic ----------------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
-        if type(other) is not Value:
+        if type(other) is not Value and type(other) is not float:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
@@ -140,7 +140,7 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.ADD, left, self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        if type(other) is not Value:
+        if type(other) is not Value and type(other) is not float:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
@@ -151,7 +151,7 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.SUB, left, self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        if type(other) is not Value:
+        if type(other) is not Value and type(other) is not float:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
@@ -162,7 +162,7 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.MUL, left, self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        if type(other) is not Value:
+        if type(other) is not Value and type(other) is not float:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
@@ -173,7 +173,7 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.DIV, left, self)
 
     def __pow__(self, other: Value | Number) -> Value:
-        if type(other) is not Value:
+        if type(other) is not Value and type(other) is not float:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented

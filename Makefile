@@ -1,0 +1,61 @@
+# Two commands do all the set-up on a fresh Debian machine (Python 3.11+ and make):
+#   make demo   create .venv, install, run the main demo
+#   make test   create .venv, install with the test extras, lint, type-check, run the suite
+# Other targets: lint, bench, images, clean. EXTRAS picks the optional extras for `make test`
+# (CI uses EXTRAS=test,torch,data so that the PyTorch and scikit-learn tests run too).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+EXTRAS ?= test
+
+.PHONY: demo test lint bench images clean graphviz
+
+$(PY):
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "tinygrad_lite needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per set of extras, redone when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$*]'
+	@touch $@
+
+# The Graphviz `dot` program draws the pictures. Installed with apt-get when we can;
+# otherwise say how, and the library falls back to its built-in SVG layout.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Graphviz with apt-get ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	else \
+		echo "Graphviz 'dot' was not found, so pictures use the built-in layout."; \
+		echo "To install it: sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS),"; \
+		echo "winget install graphviz (Windows; then add it to PATH), conda install -c conda-forge graphviz."; \
+	fi
+
+demo: $(VENV)/.installed graphviz
+	$(PY) -m tinygrad_lite demo
+
+lint: $(VENV)/.installed-$(EXTRAS)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: $(VENV)/.installed-$(EXTRAS) graphviz lint
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(VENV)/bin/nbstripout --verify notebooks/*.ipynb; fi
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-test,bench,torch
+	$(PY) benchmarks/bench_scalar.py
+	@if [ -f benchmarks/bench_tensor.py ]; then $(PY) benchmarks/bench_tensor.py; fi
+	@if [ -f benchmarks/bench_layout.py ]; then $(PY) benchmarks/bench_layout.py; fi
+
+images: $(VENV)/.installed-$(EXTRAS) graphviz
+	$(PY) docs/make_images.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

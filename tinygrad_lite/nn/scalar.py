@@ -1,0 +1,167 @@
+"""Neuron, Layer and MLP on scalar Values: the micrograd-style networks, drawable node by node."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tinygrad_lite.nn.module import Module
+from tinygrad_lite.value import Value
+
+__all__ = ["MLP", "Layer", "Neuron"]
+
+Activation = Callable[[Value], Value]
+
+_ACTIVATIONS: dict[str, Activation | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+
+def _activation(nonlin: str | bool | Activation | None) -> Activation | None:
+    """Accept a name, True/False (micrograd's relu / linear), None, or any Value -> Value."""
+    if nonlin is None or nonlin is False:
+        return None
+    if nonlin is True:
+        return Value.relu
+    if isinstance(nonlin, str):
+        if nonlin not in _ACTIVATIONS:
+            raise ValueError(
+                f"unknown nonlin {nonlin!r}; choose one of {sorted(_ACTIVATIONS)} "
+                "or pass a function"
+            )
+        return _ACTIVATIONS[nonlin]
+    if callable(nonlin):
+        return nonlin
+    raise TypeError(
+        f"nonlin must be a name, a bool, None or a function, got {type(nonlin).__name__}"
+    )
+
+
+def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    if rng is not None and seed is not None:
+        raise ValueError("pass either seed or rng, not both")
+    return rng if rng is not None else random.Random(seed)
+
+
+def _check_size(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return n
+
+
+class Neuron(Module):
+    """act(w . x + b), with weights drawn uniformly from [-1, 1] and a zero bias.
+
+    Args:
+        nin: number of inputs.
+        nonlin: "relu" (default), "tanh", "sigmoid", "linear"/None, or a Value -> Value function.
+        seed: seeds this neuron's own random generator (ignored when `rng` is given).
+        rng: a shared `random.Random`, as Layer and MLP pass down.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: str | bool | Activation | None = "relu",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_size("nin", nin)
+        r = _rng(seed, rng)
+        self.w = [Value(r.uniform(-1.0, 1.0), label=f"w{i}") for i in range(nin)]
+        self.b = Value(0.0, label="b")
+        self.nonlin = nonlin
+        self._act = _activation(nonlin)
+
+    def forward(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        z = Value.sum([wi * xi for wi, xi in zip(self.w, x, strict=True)] + [self.b])
+        return z if self._act is None else self._act(z)
+
+    def __repr__(self) -> str:
+        kind = (
+            self.nonlin
+            if isinstance(self.nonlin, str | None)
+            else getattr(self.nonlin, "__name__", "custom")
+        )
+        return f"Neuron({len(self.w)}, nonlin={kind!r})"
+
+
+class Layer(Module):
+    """`nout` independent neurons that all see the same inputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        nonlin: str | bool | Activation | None = "relu",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_size("nout", nout)
+        r = _rng(seed, rng)
+        self.neurons = [Neuron(nin, nonlin, rng=r) for _ in range(nout)]
+        for i, n in enumerate(self.neurons):
+            n.scope_name = f"neuron{i}"
+
+    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        first = self.neurons[0]
+        return f"Layer({len(first.w)} -> {len(self.neurons)}, nonlin={first.nonlin!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron on Values: hidden layers use `nonlin`, the last is linear.
+
+    Example:
+        >>> model = MLP(2, [16, 16, 1], seed=0)
+        >>> out = model([0.5, -1.0])       # a Value
+        >>> len(model.parameters())
+        337
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        nonlin: str | bool | Activation | None = "relu",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, int) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        r = _rng(seed, rng)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], nonlin if i < len(nouts) - 1 else None, rng=r)
+            for i in range(len(nouts))
+        ]
+        for i, layer in enumerate(self.layers):
+            layer.scope_name = f"layer{i}"
+
+    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        n_in = len(self.layers[0].neurons[0].w)
+        if len(x) != n_in:
+            raise ValueError(f"MLP expects {n_in} inputs, got {len(x)}")
+        out: Sequence[Value | float] = x
+        for layer in self.layers:
+            result = layer(out)
+            out = [result] if isinstance(result, Value) else result
+        values = list(out)
+        return values[0] if len(values) == 1 else values  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        sizes = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
+        return f"MLP({' -> '.join(map(str, sizes))})"
