@@ -47,10 +47,12 @@ class _State:
     def __init__(self) -> None:
         self.grad_enabled = True
         self.scope: str | None = None
-        # Called as observer(event, **info) from the walk; see `backward`.
+        # Called for every edge of a backward walk as
+        # observer(node=, index=, parent=, upstream=, contribution=).
         self.observers: list[Callable[..., None]] = []
-        # Called as hook(node) after every recorded op (anomaly detection uses it).
-        self.creation_hooks: list[Callable[[Node], None]] = []
+        # Called as hook(node, op, parents) after every op, recorded or not (under no_grad
+        # or with constant inputs the node keeps no parents, so the hook gets them here).
+        self.creation_hooks: list[Callable[[Node, Op, tuple[Any, ...]], None]] = []
 
 
 STATE = _State()
@@ -174,7 +176,7 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
         node.requires_grad = False
     if state.creation_hooks:
         for hook in state.creation_hooks:
-            hook(node)
+            hook(node, op, parents)
     return node
 
 
@@ -256,9 +258,11 @@ def _consumer_counts(
         if reset_grad and node._op is not None:
             node.grad = empty
         for p in node._parents:
+            if not isinstance(p, Node):
+                continue  # a constant written into the formula
             if p in counts:
                 counts[p] += 1
-            elif isinstance(p, Node) and (p.requires_grad or not only_requires_grad):
+            elif p.requires_grad or not only_requires_grad:
                 counts[p] = 1
                 push(p)
     return counts
@@ -406,7 +410,7 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
 def _short(args: Any) -> str:
     parts = []
     for a in args:
-        a = getattr(a, "data", a)
+        a = a.data if isinstance(a, Node) else a
         text = repr(a)
         parts.append(text if len(text) < 40 else text[:37] + "...")
     return "(" + ", ".join(parts) + ")"

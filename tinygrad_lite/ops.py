@@ -19,6 +19,7 @@ Forward functions take plain data (floats or arrays) and check their domain; see
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,33 @@ import numpy as np
 
 from tinygrad_lite.errors import DomainError
 
-__all__ = ["OPS", "Op", "cos", "exp", "log", "relu", "sigmoid", "sin", "step", "tanh"]
+__all__ = [
+    "MATMUL",
+    "OPS",
+    "TENSOR_OPS",
+    "Op",
+    "broadcast_op",
+    "broadcast_to",
+    "cos",
+    "exp",
+    "getitem_op",
+    "log",
+    "log_softmax_op",
+    "max_op",
+    "mean_op",
+    "relu",
+    "reshape_op",
+    "scatter_add",
+    "scatter_op",
+    "sigmoid",
+    "sin",
+    "softmax_op",
+    "step",
+    "sum_op",
+    "tanh",
+    "transpose_op",
+    "unbroadcast",
+]
 
 #: exp(x) overflows float64 above this.
 EXP_MAX = math.log(np.finfo(np.float64).max)
@@ -44,12 +71,20 @@ class Op:
     forward: Callable[..., Any]  #: data -> data
     vjps: tuple[Callable[..., Any], ...]  #: one per input (one shared if `variadic`)
     variadic: bool = False  #: takes any number of inputs, all treated alike
+    #: parameters fixed when the op was made (axis, shape, index), as (name, value) pairs
+    params: tuple[tuple[str, Any], ...] = ()
 
     def local_derivative(self, index: int, out: Any, inputs: tuple[Any, ...]) -> Any:
         """d out / d inputs[index] times a unit upstream gradient (exact for scalars)."""
         rule = self.vjps[0] if self.variadic else self.vjps[index]
         one = np.ones_like(out) if isinstance(out, np.ndarray) else 1.0
         return rule(one, out, *inputs)
+
+    def describe(self) -> str:
+        """The op with its parameters, as a call: ``sum(axis=1, keepdims=False)``."""
+        if not self.params:
+            return self.name
+        return f"{self.name}({', '.join(f'{k}={v}' for k, v in self.params)})"
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -125,8 +160,8 @@ def step(x: Any) -> Any:
 
 
 def _data(x: Any) -> Any:
-    """The raw data of a node, or x itself."""
-    return getattr(x, "data", x)
+    """The raw data of a node, or x itself (an array's own `.data` is a memoryview)."""
+    return x if type(x) is float or _is_array(x) else getattr(x, "data", x)
 
 
 def _any(cond: Any) -> bool:
@@ -178,7 +213,8 @@ def _exp_forward(a: Any) -> Any:
     too_big = a > EXP_MAX
     if _any(too_big):
         raise DomainError(
-            "exp", f"exp({_first(a, too_big)!r}) overflows float64 (inputs must be <= {EXP_MAX:.2f})"
+            "exp",
+            f"exp({_first(a, too_big)!r}) overflows float64 (inputs must be <= {EXP_MAX:.2f})",
         )
     return exp(a)
 
@@ -283,7 +319,11 @@ _TABLE = [
     Op("exp", "exp", "d exp(a)/da = exp(a)", _exp_forward, (lambda g, out, a: g * out,)),
     Op("log", "log", "d log(a)/da = 1/a", _log_forward, (lambda g, out, a: g / a,)),
     Op(
-        "tanh", "tanh", "d tanh(a)/da = 1 - tanh(a)**2", tanh, (lambda g, out, a: g * (1 - out * out),)
+        "tanh",
+        "tanh",
+        "d tanh(a)/da = 1 - tanh(a)**2",
+        tanh,
+        (lambda g, out, a: g * (1 - out * out),),
     ),
     Op("sin", "sin", "d sin(a)/da = cos(a)", sin, (lambda g, out, a: g * cos(a),)),
     Op("cos", "cos", "d cos(a)/da = -sin(a)", cos, (lambda g, out, a: -g * sin(a),)),
@@ -302,5 +342,371 @@ _TABLE = [
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
 
 ADD, SUB, MUL, DIV, POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
-NEG, EXP, LOG, TANH, SIN, COS = OPS["neg"], OPS["exp"], OPS["log"], OPS["tanh"], OPS["sin"], OPS["cos"]
+NEG, EXP, LOG, TANH, SIN, COS = (
+    OPS["neg"],
+    OPS["exp"],
+    OPS["log"],
+    OPS["tanh"],
+    OPS["sin"],
+    OPS["cos"],
+)
 SIGMOID, RELU, ADD_N = OPS["sigmoid"], OPS["relu"], OPS["add_n"]
+
+
+# ==================================================================================
+# Tensor operations: matmul, reductions, shape changes, indexing, softmax.
+#
+# They act on whole arrays, so they exist for `Tensor` only. An op with parameters
+# (an axis, a shape, an index) is made per parameter set by a small factory; its
+# `params` say what was fixed, for the renderer. The rules use array methods that
+# `Tensor` shares with numpy (`.sum(axis=, keepdims=)`, `.reshape`, `.transpose`, `[]`,
+# `@`) plus `broadcast_to` and `scatter_add` below, so they also run on nodes when
+# backward records a graph.
+# ==================================================================================
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum a gradient that numpy broadcasting spread out back to the input's `shape`.
+
+    Leading axes that broadcasting added are summed away; axes where the input had
+    size 1 are summed with keepdims. This is the one place where that happens.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra >= 0:
+        axes = tuple(range(extra)) + tuple(
+            i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1
+        )
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        if g.shape[extra:] == shape:
+            return g.reshape(shape) if extra else g
+    raise ValueError(f"a gradient of shape {gshape} cannot be summed to an input of shape {shape}")
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """numpy's `broadcast_to` for arrays (a read-only view), the recorded op for nodes."""
+    if _is_array(x) or type(x) is float:
+        return np.broadcast_to(x, shape)
+    return x.broadcast_to(shape)
+
+
+def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
+    if _is_array(g):
+        z = np.zeros(shape, dtype=g.dtype)
+        np.add.at(z, index, g)
+        return z
+    return type(g)._call(scatter_op(index, shape), g)
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """`shape` with the reduced axes kept as size 1 (what keepdims=True gives)."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = np.lib.array_utils.normalize_axis_tuple(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _keep(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
+    """A reduction's output gradient with the reduced axes put back as size 1."""
+    return g if keepdims else g.reshape(_reduced_shape(shape, axis))
+
+
+def _matrix_t(x: Any) -> Any:
+    """Swap the last two axes (the matrix transpose of a stack of matrices)."""
+    if x.ndim == 2:
+        return x.T
+    axes = list(range(x.ndim))
+    axes[-1], axes[-2] = axes[-2], axes[-1]
+    return x.transpose(tuple(axes))
+
+
+def _matmul_vjp_a(g: Any, out: Any, a: Any, b: Any) -> Any:
+    if b.ndim == 1:
+        if a.ndim == 1:
+            return g * b
+        return g.reshape((*g.shape, 1)) * b  # outer product, one per batch entry
+    if a.ndim == 1:
+        row = g.reshape((*g.shape[:-1], 1, g.shape[-1])) @ _matrix_t(b)
+        return row.reshape((*g.shape[:-1], a.shape[0]))
+    return g @ _matrix_t(b)
+
+
+def _matmul_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return g * a
+        return a.reshape((a.shape[0], 1)) * g.reshape((*g.shape[:-1], 1, g.shape[-1]))
+    if b.ndim == 1:
+        row = g.reshape((*g.shape[:-1], 1, g.shape[-1])) @ a
+        return row.reshape((*g.shape[:-1], b.shape[0]))
+    return _matrix_t(a) @ g
+
+
+MATMUL = Op(
+    "matmul",
+    "@",
+    "d(A@B)/dA: G @ B.T; d(A@B)/dB: A.T @ G (1-D operands as numpy treats them)",
+    np.matmul,
+    (_matmul_vjp_a, _matmul_vjp_b),
+)
+
+
+@functools.lru_cache(maxsize=512)
+def sum_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
+    """Sum over `axis` (None: all axes)."""
+
+    def forward(a: Any) -> Any:
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return broadcast_to(_keep(g, a.shape, axis, keepdims), a.shape)
+
+    return Op(
+        "sum",
+        "sum",
+        "d sum(a)/da_i = 1: the gradient is copied along the summed axes",
+        forward,
+        (vjp,),
+        params=(("axis", axis), ("keepdims", keepdims)),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
+    """Mean over `axis` (None: all axes)."""
+
+    def forward(a: Any) -> Any:
+        return np.mean(a, axis=axis, keepdims=keepdims)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        n = math.prod(a.shape) // max(math.prod(out.shape), 1)
+        return broadcast_to(_keep(g, a.shape, axis, keepdims) * (1.0 / n), a.shape)
+
+    return Op(
+        "mean",
+        "mean",
+        "d mean(a)/da_i = 1/n, n the number of entries averaged",
+        forward,
+        (vjp,),
+        params=(("axis", axis), ("keepdims", keepdims)),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
+    """Maximum over `axis`; tied maxima share the gradient equally (as torch.amax)."""
+
+    def forward(a: Any) -> Any:
+        return np.max(a, axis=axis, keepdims=keepdims)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        data = _data(a)
+        shape = data.shape
+        hit = (data == _keep(_data(out), shape, axis, keepdims)).astype(data.dtype)
+        share = hit / hit.sum(axis=axis, keepdims=True)
+        if not _is_array(g):  # recording: `share` is a constant node (max is piecewise linear)
+            share = type(g)._const(share)
+        return _keep(g, shape, axis, keepdims) * share
+
+    return Op(
+        "max",
+        "max",
+        "d max(a)/da_i = 1/k at the k entries equal to the max, else 0",
+        forward,
+        (vjp,),
+        params=(("axis", axis), ("keepdims", keepdims)),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def reshape_op(shape: tuple[int, ...]) -> Op:
+    """The same entries in a new shape (-1 allowed once)."""
+
+    def forward(a: Any) -> Any:
+        return np.reshape(a, shape)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return g.reshape(a.shape)
+
+    return Op(
+        "reshape",
+        "reshape",
+        "reshape moves entries without changing them: the gradient is reshaped back",
+        forward,
+        (vjp,),
+        params=(("shape", shape),),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def transpose_op(axes: tuple[int, ...] | None) -> Op:
+    """Permute the axes (None: reverse them, as `.T`)."""
+    inverse = None if axes is None else tuple(int(i) for i in np.argsort(axes))
+
+    def forward(a: Any) -> Any:
+        return np.transpose(a, axes)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return g.transpose(inverse)
+
+    return Op(
+        "transpose",
+        "T",
+        "a permutation of entries: the gradient is permuted back",
+        forward,
+        (vjp,),
+        params=(("axes", axes),),
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def broadcast_op(shape: tuple[int, ...]) -> Op:
+    """Repeat along new leading axes and size-1 axes, as numpy broadcasting does."""
+
+    def forward(a: Any) -> Any:
+        return np.broadcast_to(a, shape)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return unbroadcast(g, a.shape)
+
+    return Op(
+        "broadcast_to",
+        "expand",
+        "each input entry is copied to many outputs: their gradients are summed",
+        forward,
+        (vjp,),
+        params=(("shape", shape),),
+    )
+
+
+def _index_text(index: tuple[Any, ...]) -> str:
+    """`index` as it would be written between brackets, shortened, for the renderer."""
+    parts = []
+    for item in index:
+        if isinstance(item, slice):
+            ends = (
+                (item.start, item.stop) if item.step is None else (item.start, item.stop, item.step)
+            )
+            parts.append(":".join("" if v is None else str(v) for v in ends))
+        elif item is Ellipsis:
+            parts.append("...")
+        elif item is None:
+            parts.append("None")
+        elif isinstance(item, np.ndarray):
+            parts.append(np.array2string(item, threshold=6, separator=","))
+        else:
+            parts.append(str(item))
+    return ", ".join(parts)
+
+
+def getitem_op(index: tuple[Any, ...]) -> Op:
+    """Select entries with ints, slices, None, ... and integer or boolean arrays."""
+
+    def forward(a: Any) -> Any:
+        return a[index]
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return scatter_add(g, index, a.shape)
+
+    return Op(
+        "getitem",
+        "[]",
+        "selected entries pass the gradient back; repeated picks add up",
+        forward,
+        (vjp,),
+        params=(("index", _index_text(index)),),
+    )
+
+
+def scatter_op(index: tuple[Any, ...], shape: tuple[int, ...]) -> Op:
+    """The transpose of `getitem_op(index)`: add `g` into zeros of `shape` at `index`."""
+
+    def forward(g: Any) -> Any:
+        return scatter_add(g, index, shape)
+
+    def vjp(g: Any, out: Any, src: Any) -> Any:
+        return g[index]
+
+    return Op(
+        "scatter_add",
+        "scatter",
+        "linear: the gradient is read back at the same index",
+        forward,
+        (vjp,),
+        params=(("index", _index_text(index)), ("shape", shape)),
+    )
+
+
+def _finite_max(name: str, a: Any, axis: int) -> Any:
+    """The max along `axis` (keepdims), refusing nan and rows with no finite entry."""
+    m = np.max(a, axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        raise DomainError(
+            name,
+            "every slice along the axis needs a finite maximum (got nan, +inf or all -inf)",
+        )
+    return m
+
+
+@functools.lru_cache(maxsize=64)
+def softmax_op(axis: int) -> Op:
+    """exp(a) / sum(exp(a)) along `axis`, with the max subtracted first (no overflow)."""
+
+    def forward(a: Any) -> Any:
+        e = np.exp(a - _finite_max("softmax", a, axis))
+        e /= e.sum(axis=axis, keepdims=True)
+        return e
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return out * (g - (g * out).sum(axis=axis, keepdims=True))
+
+    return Op(
+        "softmax",
+        "softmax",
+        "d softmax(a)_i/da_j = s_i*(delta_ij - s_j): vjp = s*(g - sum(g*s))",
+        forward,
+        (vjp,),
+        params=(("axis", axis),),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def log_softmax_op(axis: int) -> Op:
+    """a - logsumexp(a) along `axis`, computed from the max-shifted input (stable)."""
+
+    def forward(a: Any) -> Any:
+        shifted = a - _finite_max("log_softmax", a, axis)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return g - exp(out) * g.sum(axis=axis, keepdims=True)
+
+    return Op(
+        "log_softmax",
+        "log_softmax",
+        "d log_softmax(a)_i/da_j = delta_ij - softmax(a)_j: vjp = g - softmax(a)*sum(g)",
+        forward,
+        (vjp,),
+        params=(("axis", axis),),
+    )
+
+
+#: The factories of the tensor ops with parameters, and the fixed ones, by op name.
+#: Tests are driven from this table: every name here must have a gradient test.
+TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
+    "matmul": MATMUL,
+    "sum": sum_op,
+    "mean": mean_op,
+    "max": max_op,
+    "reshape": reshape_op,
+    "transpose": transpose_op,
+    "broadcast_to": broadcast_op,
+    "getitem": getitem_op,
+    "scatter_add": scatter_op,
+    "softmax": softmax_op,
+    "log_softmax": log_softmax_op,
+}

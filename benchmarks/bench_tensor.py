@@ -1,0 +1,307 @@
+"""Tensor engine speed: one training step of an MLP against hand-written numpy and peers.
+
+Run with `make bench` or `python benchmarks/bench_tensor.py [--repeats N]`.
+
+A step is: forward, softmax cross-entropy (or squared error for the 1-output net),
+backward, and a plain SGD update. The same weights and batch go to every implementation:
+
+* **numpy floor**: a careful hand-written forward/backward in numpy, the fastest any
+  numpy-based engine can hope to be (it runs the same matrix products);
+* **tinygrad_lite**: `Sequential` of `Linear` + `ReLU`, `F.cross_entropy`, `optim.SGD`;
+* **PyTorch CPU** (if installed), with `torch.set_num_threads` set to numpy's BLAS threads;
+* **mygrad** and **HIPS autograd** (if installed).
+
+Implementations are timed in turns (a block of steps each, five rounds) so that drift in
+machine speed hits them alike; the table reports medians and ratios to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import itertools
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import tinygrad_lite.nn.functional as F
+from tinygrad_lite.nn import Linear, ReLU, Sequential
+from tinygrad_lite.optim import SGD
+from tinygrad_lite.tensor import Tensor
+
+LR = 0.01
+Step = Callable[[], float]
+Weights = list[tuple[np.ndarray, np.ndarray]]
+
+
+def blas_threads() -> int:
+    """How many threads numpy's BLAS uses (threadpoolctl if present, else the CPU count)."""
+    try:
+        from threadpoolctl import threadpool_info
+
+        counts = [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+        if counts:
+            return int(max(counts))
+    except ImportError:
+        pass
+    return os.cpu_count() or 1
+
+
+def make_problem(sizes: list[int], batch: int, seed: int = 0) -> tuple[Weights, Any, Any]:
+    rng = np.random.default_rng(seed)
+    weights = [
+        (rng.normal(0, (2.0 / a) ** 0.5, size=(a, b)), np.zeros(b))
+        for a, b in itertools.pairwise(sizes)
+    ]
+    X = rng.standard_normal((batch, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=batch) if sizes[-1] > 1 else rng.standard_normal(batch)
+    return weights, X, y
+
+
+# --- the numpy floor --------------------------------------------------------------------
+
+
+def numpy_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
+    params = [(W.copy(), b.copy()) for W, b in weights]
+    n = X.shape[0]
+    classify = params[-1][0].shape[1] > 1
+    rows = np.arange(n)
+
+    def step() -> float:
+        acts, zs = [X], []
+        a = X
+        for i, (W, b) in enumerate(params):
+            z = a @ W
+            z += b
+            zs.append(z)
+            a = np.maximum(z, 0.0) if i < len(params) - 1 else z
+            acts.append(a)
+        if classify:
+            shifted = a - a.max(axis=1, keepdims=True)
+            e = np.exp(shifted)
+            s = e.sum(axis=1, keepdims=True)
+            loss = float(np.log(s[:, 0]).mean() - shifted[rows, y].mean())
+            d = e / s
+            d[rows, y] -= 1.0
+            d /= n
+        else:
+            diff = a[:, 0] - y
+            loss = float(diff @ diff)
+            d = 2.0 * diff[:, None]
+        for i in range(len(params) - 1, -1, -1):
+            W, b = params[i]
+            dW = acts[i].T @ d
+            db = d.sum(axis=0)
+            if i > 0:
+                d = d @ W.T
+                d *= zs[i - 1] > 0
+            W -= LR * dW
+            b -= LR * db
+        return loss
+
+    return step
+
+
+# --- tinygrad_lite ----------------------------------------------------------------------
+
+
+def tl_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
+    layers: list[Any] = []
+    for i, (W, b) in enumerate(weights):
+        lin = Linear(*W.shape)
+        lin.weight.data[...] = W
+        assert lin.bias is not None
+        lin.bias.data[...] = b
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(ReLU())
+    model = Sequential(*layers)
+    opt = SGD(model.parameters(), lr=LR)
+    xt = Tensor(X)
+    classify = weights[-1][0].shape[1] > 1
+    target = y if classify else Tensor(y[:, None])
+
+    def step() -> float:
+        out = model(xt)
+        loss = F.cross_entropy(out, target) if classify else F.mse_loss(out, target, "sum")
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+
+    return step
+
+
+# --- peers ------------------------------------------------------------------------------
+
+
+def torch_step(weights: Weights, X: np.ndarray, y: np.ndarray, threads: int) -> Step | None:
+    try:
+        torch = importlib.import_module("torch")
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    layers: list[Any] = []
+    for i, (W, b) in enumerate(weights):
+        lin = torch.nn.Linear(*W.shape, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xt = torch.from_numpy(X)
+    classify = weights[-1][0].shape[1] > 1
+    yt = torch.from_numpy(y if classify else y[:, None])
+
+    def step() -> float:
+        out = model(xt)
+        loss = torch.nn.functional.cross_entropy(out, yt) if classify else ((out - yt) ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return float(loss.item())
+
+    return step
+
+
+def mygrad_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step | None:
+    try:
+        mg = importlib.import_module("mygrad")
+        losses = importlib.import_module("mygrad.nnet.losses")
+    except ImportError:
+        return None
+    params = [(mg.tensor(W.copy()), mg.tensor(b.copy())) for W, b in weights]
+    classify = weights[-1][0].shape[1] > 1
+
+    def step() -> float:
+        a = X
+        for i, (W, b) in enumerate(params):
+            a = mg.matmul(a, W) + b
+            if i < len(params) - 1:
+                a = mg.maximum(a, 0.0)
+        loss = losses.softmax_crossentropy(a, y) if classify else mg.sum((a[:, 0] - y) ** 2)
+        loss.backward()
+        for W, b in params:
+            W.data -= LR * W.grad
+            b.data -= LR * b.grad
+        return float(loss.item())
+
+    return step
+
+
+def autograd_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step | None:
+    try:
+        agnp = importlib.import_module("autograd.numpy")
+        grad = importlib.import_module("autograd").grad
+    except ImportError:
+        return None
+    params = [(W.copy(), b.copy()) for W, b in weights]
+    classify = weights[-1][0].shape[1] > 1
+    rows = np.arange(X.shape[0])
+
+    def loss_fn(ps: Any) -> Any:
+        a = X
+        for i, (W, b) in enumerate(ps):
+            a = agnp.dot(a, W) + b
+            if i < len(ps) - 1:
+                a = agnp.maximum(a, 0.0)
+        if classify:
+            shifted = a - agnp.max(a, axis=1, keepdims=True)
+            logp = shifted - agnp.log(agnp.sum(agnp.exp(shifted), axis=1, keepdims=True))
+            return -agnp.mean(logp[rows, y])
+        return agnp.sum((a[:, 0] - y) ** 2)
+
+    loss_grad = grad(loss_fn)
+
+    def step() -> float:
+        grads = loss_grad(params)
+        for (W, b), (dW, db) in zip(params, grads, strict=True):
+            W -= LR * dW
+            b -= LR * db
+        return 0.0
+
+    return step
+
+
+# --- timing -----------------------------------------------------------------------------
+
+
+def measure(steps: dict[str, Step], repeats: int, blocks: int = 5) -> dict[str, float]:
+    """Median step time of each implementation.
+
+    Implementations run in turns of `repeats / blocks` consecutive steps (the first two
+    of each turn are not counted): numpy's BLAS and PyTorch keep separate thread pools,
+    and alternating single steps makes each pay for waking the other's threads.
+    """
+    per_block = max(3, repeats // blocks) + 2
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(blocks):
+            for name, step in steps.items():
+                for i in range(per_block):
+                    t0 = time.perf_counter()
+                    step()
+                    if i >= 2:
+                        times[name].append(time.perf_counter() - t0)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def check_agreement(weights: Weights, X: np.ndarray, y: np.ndarray) -> None:
+    """The floor and tinygrad_lite must compute the same losses, or the race is meaningless."""
+    a, b = numpy_step(weights, X, y), tl_step(weights, X, y)
+    for _ in range(3):
+        la, lb = a(), b()
+        if not np.isclose(la, lb, rtol=1e-9, atol=1e-12):
+            raise SystemExit(f"tinygrad_lite loss {lb} differs from the numpy floor {la}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=0, help="rounds per case (0: automatic)")
+    args = parser.parse_args()
+    threads = blas_threads()
+    cases = [
+        ("784-256-128-64-10, batch 64", [784, 256, 128, 64, 10], 64, 300, 1.10),
+        ("784-256-128-64-10, batch 512", [784, 256, 128, 64, 10], 512, 60, 1.05),
+        ("2-16-16-1, batch 32", [2, 16, 16, 1], 32, 3000, 2.5),
+    ]
+    print(f"numpy {np.__version__}, BLAS threads {threads} (torch.set_num_threads({threads}))")
+    print()
+    print("| case | implementation | median step | ratio to numpy floor | target |")
+    print("|---|---|---:|---:|---:|")
+    for title, sizes, batch, default_repeats, target in cases:
+        weights, X, y = make_problem(sizes, batch)
+        check_agreement(weights, X, y)
+        candidates: dict[str, Step | None] = {
+            "numpy floor": numpy_step(weights, X, y),
+            "tinygrad_lite": tl_step(weights, X, y),
+            "PyTorch CPU": torch_step(weights, X, y, threads),
+            "mygrad": mygrad_step(weights, X, y),
+            "HIPS autograd": autograd_step(weights, X, y),
+        }
+        steps = {name: s for name, s in candidates.items() if s is not None}
+        medians = measure(steps, args.repeats or default_repeats)
+        floor = medians["numpy floor"]
+        for name, t in medians.items():
+            goal = f"<= {target:.2f}x" if name == "tinygrad_lite" else ""
+            print(f"| {title} | {name} | {t * 1e3:.3f} ms | {t / floor:.2f}x | {goal} |")
+        missing = [name for name, s in candidates.items() if s is None]
+        if missing:
+            print(f"| {title} | not installed: {', '.join(missing)} | | | |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Step-through backward: frames, running sums, the offline HTML page, the widget."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import tinygrad_lite as tl
+from tinygrad_lite import Value
+from tinygrad_lite.steps import backward_steps
+
+
+def graph() -> tuple[Value, Value, Value]:
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = (a * b + a).tanh()
+    c.label = "c"
+    return a, b, c
+
+
+def needs_a_drawing_engine() -> None:
+    if shutil.which("dot") is None:
+        try:
+            import tinygrad_lite.svg  # noqa: F401
+        except ImportError:
+            if os.environ.get("CI"):
+                pytest.fail("no drawing engine in CI")
+            pytest.skip("neither Graphviz nor the built-in engine is available")
+
+
+def test_one_frame_per_edge_plus_the_seed() -> None:
+    _a, _b, c = graph()
+    steps = backward_steps(c)
+    # edges: tanh<-sum, sum<-ab, sum<-a, ab<-a, ab<-b
+    assert len(steps) == 6
+    first = steps[0]
+    assert first.parent is None
+    assert first.upstream == 1.0
+    for frame in steps[1:]:
+        assert frame.contribution == pytest.approx(frame.upstream * frame.local)
+
+
+def test_running_sums_end_at_the_backward_gradients() -> None:
+    a, b, c = graph()
+    steps = backward_steps(c)
+    t = 1 - math.tanh(2.0 * -3.0 + 2.0) ** 2  # worked by hand
+    final = steps[-1].sums
+    assert final[a] == pytest.approx(t * (-3.0 + 1.0))
+    assert final[b] == pytest.approx(t * 2.0)
+    # a receives two contributions: its running sum changes twice.
+    a_frames = [f for f in steps if f.parent is a]
+    assert len(a_frames) == 2
+    assert a_frames[0].sums[a] == pytest.approx(a_frames[0].contribution)
+    assert a_frames[1].sums[a] == pytest.approx(final[a])
+
+
+def test_gradients_are_left_as_they_were() -> None:
+    a, b, c = graph()
+    a.grad = 5.0
+    backward_steps(c)
+    assert (a.grad, b.grad) == (5.0, 0.0)
+
+
+def test_frames_describe_themselves() -> None:
+    _a, _b, c = graph()
+    steps = backward_steps(c)
+    assert steps.describe(0).startswith("step 0: start at c")
+    last = steps.describe(len(steps) - 1)
+    assert "mul" in last
+    assert "b.grad is now" in last
+
+
+def test_scene_marks_the_current_edge_and_shows_running_grads() -> None:
+    a, b, c = graph()
+    steps = backward_steps(c)
+    k = next(i for i, f in enumerate(steps) if f.parent is b)
+    scene = steps.scene(k)
+    assert sum(e.highlight for e in scene.edges) == 1
+
+    def a_rows(k: int) -> list[str]:
+        return next(n.rows for n in steps.scene(k).nodes if n.rows and n.rows[0] == "a")
+
+    assert a_rows(0)[-1] == "grad 0.0000"  # nothing has reached a at the seed
+    final = steps[-1].sums[a]
+    assert a_rows(len(steps) - 1)[-1] == f"grad {final:.4f}"
+
+
+def test_html_is_one_offline_page(tmp_path: Path) -> None:
+    needs_a_drawing_engine()
+    _a, _b, c = graph()
+    steps = tl.viz.backward_steps(c)
+    path = steps.to_html(tmp_path / "steps.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("<svg") == len(steps)
+    assert 'id="prev"' in text
+    assert 'id="next"' in text
+    assert "<script src" not in text
+    assert "<link" not in text
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", text))
+    assert all("w3.org" in u for u in urls), urls
+    assert "<?xml" not in text
+
+
+def test_widget_when_ipywidgets_is_installed() -> None:
+    needs_a_drawing_engine()
+    widgets = pytest.importorskip("ipywidgets")
+    _a, _b, c = graph()
+    box = backward_steps(c).widget()
+    slider, view = box.children
+    assert isinstance(slider, widgets.IntSlider)
+    assert slider.max == 5
+    before = view.value
+    slider.value = 3
+    assert view.value != before
+    assert "step 3" in view.value
+
+
+def test_big_graphs_are_refused() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(20):
+        y = y * 1.5 + x
+    with pytest.raises(ValueError, match="max_frames"):
+        backward_steps(y, max_frames=10)
+    with pytest.raises(TypeError):
+        backward_steps(1.0)  # type: ignore[arg-type]
+
+
+def test_html_without_graphviz_uses_the_builtin_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("tinygrad_lite.svg")
+    _a, _b, c = graph()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    text = backward_steps(c).to_html(tmp_path / "s.html").read_text(encoding="utf-8")
+    assert text.count("<svg") == 6
+    assert "<?xml" not in text

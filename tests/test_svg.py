@@ -1,0 +1,161 @@
+"""SVG output of the built-in engine: valid XML carrying the same content as the Scene."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tinygrad_lite import Value
+from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
+from tinygrad_lite.scene import Scene, SceneCluster, SceneEdge, SceneNode
+from tinygrad_lite.svg import SvgDrawing, render_svg
+from tinygrad_lite.viz import build_scene
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+EM_ADVANCE = 0.61  # monospace advance per em, with a little margin
+
+
+def parse(drawing: SvgDrawing) -> ET.Element:
+    return ET.fromstring(drawing.source.encode("utf-8"))
+
+
+def nine_weight_scene() -> Scene:
+    graph = nine_weight_graph(*default_nine_weight_point())
+    graph.loss.backward()
+    return build_scene(graph.loss, legend=True, title="nine weights")
+
+
+def node_groups(root: ET.Element) -> dict[str, ET.Element]:
+    out = {}
+    for g in root.iterfind(".//s:g", NS):
+        if g.get("class", "").startswith("node"):
+            out[g.get("id", "")[len("node_") :]] = g
+    return out
+
+
+def test_nine_weight_svg_has_every_node_edge_and_cluster() -> None:
+    scene = nine_weight_scene()
+    root = parse(render_svg(scene))
+    groups = node_groups(root)
+    assert set(groups) == {n.id for n in scene.nodes}
+    for n in scene.nodes:
+        g = groups[n.id]
+        texts = [t.text or "" for t in g.iterfind("s:text", NS)]
+        assert texts == n.rows
+        shape = g.find("s:ellipse" if n.kind == "op" else "s:rect", NS)
+        assert shape is not None, n.id
+        assert shape.get("fill") == n.fill
+    edges = root.findall(".//s:path[@class='edge']", NS)
+    assert len(edges) == len(scene.edges)
+    clusters = {g.get("id") for g in root.iterfind(".//s:g[@class='cluster']", NS)}
+    assert clusters == {"cluster_part1", "cluster_part2", "cluster_part3"}
+    all_text = [t.text for t in root.iterfind(".//s:text", NS)]
+    assert "nine weights" in all_text  # title
+    assert "parameter" in all_text  # legend
+
+
+def test_text_fits_in_the_drawn_boxes() -> None:
+    scene = nine_weight_scene()
+    root = parse(render_svg(scene))
+    font_size = float(root.get("font-size", "0"))
+    assert font_size > 0
+    for n in scene.nodes:
+        g = node_groups(root)[n.id]
+        longest = max(len(r) for r in n.rows) * EM_ADVANCE * font_size
+        if n.kind == "op":
+            e = g.find("s:ellipse", NS)
+            assert e is not None
+            rx, ry = float(e.get("rx", "0")), float(e.get("ry", "0"))
+            assert (longest / 2 / rx) ** 2 + (0.6 * font_size / ry) ** 2 <= 1.0, n.rows
+        else:
+            r = g.find("s:rect", NS)
+            assert r is not None
+            assert longest < float(r.get("width", "0")), n.rows
+            assert len(n.rows) * font_size * 1.2 < float(r.get("height", "0")), n.rows
+
+
+def test_duplicate_edges_are_two_distinct_curves() -> None:
+    a = Value(3.0, label="a")
+    b = a * a
+    b.backward()
+    root = parse(render_svg(build_scene(b)))
+    paths = [p.get("d") for p in root.findall(".//s:path[@class='edge']", NS)]
+    assert len(paths) == 3
+    assert len(set(paths)) == 3
+
+
+def test_text_is_escaped_for_xml() -> None:
+    nasty = "<b>&\"it's\"</b> \x01 ]]>"
+    scene = Scene(
+        nodes=[
+            SceneNode("a<1>", "value", "input", [nasty, "data 1"], "#ffffff", "p&q", nasty),
+            SceneNode("op", "op", "op", ["<"], "#f5f5f5", "p&q"),
+        ],
+        edges=[SceneEdge("a<1>", "op", 0, label="&<>")],
+        clusters=[SceneCluster("p&q", "<part & parcel>")],
+        title="a < b & c",
+    )
+    root = parse(render_svg(scene))
+    texts = [t.text for t in root.iterfind(".//s:text", NS)]
+    assert nasty.replace("\x01", "?") in texts
+    assert "<part & parcel>" in texts
+    assert "&<>" in texts
+    assert "a < b & c" in texts
+    assert root.find(".//s:g[@id='node_a<1>']", NS) is not None
+
+
+def test_highlight_and_borders_are_drawn() -> None:
+    scene = Scene(
+        nodes=[
+            SceneNode("x", "value", "parameter", ["x"], "#add8e6", border="#1b7f1b"),
+            SceneNode("y", "value", "output", ["y"], "#a8e6a1", highlight=True),
+        ],
+        edges=[SceneEdge("x", "y", highlight=True)],
+    )
+    root = parse(render_svg(scene))
+    groups = node_groups(root)
+    x_rect, y_rect = groups["x"].find("s:rect", NS), groups["y"].find("s:rect", NS)
+    assert x_rect is not None
+    assert y_rect is not None
+    assert x_rect.get("stroke") == "#1b7f1b"
+    assert y_rect.get("stroke") == "#d62728"
+    edge = root.find(".//s:path[@class='edge']", NS)
+    assert edge is not None
+    assert edge.get("stroke") == "#d62728"
+
+
+def test_save_writes_svg_and_refuses_other_formats(tmp_path: Path) -> None:
+    drawing = render_svg(nine_weight_scene())
+    out = drawing.save(tmp_path / "graph.svg")
+    assert Path(out).read_text(encoding="utf-8") == drawing.source
+    ET.parse(out)
+    with pytest.raises(ValueError, match=r"SVG only.*'\.png'.*graphviz"):
+        drawing.save(tmp_path / "graph.png")
+    assert not (tmp_path / "graph.png").exists()
+
+
+def test_notebook_representation_and_positions() -> None:
+    scene = nine_weight_scene()
+    drawing = render_svg(scene)
+    assert drawing._repr_svg_() == drawing.source
+    assert set(drawing.positions) == {n.id for n in scene.nodes}
+    width = float(parse(drawing).get("width", "0"))
+    assert all(0 < x < width for x, _ in drawing.positions.values())
+    assert re.match(r"SvgDrawing\(\d+ nodes", repr(drawing))
+
+
+def test_render_svg_refuses_a_non_scene() -> None:
+    with pytest.raises(TypeError, match="needs a Scene, got Value"):
+        render_svg(Value(1.0))  # type: ignore[arg-type]
+
+
+def test_draw_with_the_builtin_engine() -> None:
+    from tinygrad_lite import viz
+
+    graph = nine_weight_graph(*default_nine_weight_point())
+    drawing = viz.draw(graph.loss, engine="builtin")
+    assert isinstance(drawing, SvgDrawing)
+    assert len(node_groups(parse(drawing))) == len(build_scene(graph.loss).nodes)

@@ -1,0 +1,381 @@
+"""The renderer: Scene contents, DOT structure, colours, clusters, collapse, check, rendering."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tinygrad_lite as tl
+from tinygrad_lite import Value
+from tinygrad_lite.nn import MLP
+from tinygrad_lite.viz import (
+    COLOURS,
+    GraphvizNotFound,
+    Picture,
+    build_scene,
+    draw,
+    draw_dot,
+    render,
+)
+
+HAVE_DOT = shutil.which("dot") is not None
+
+
+def needs_dot() -> None:
+    """Skip without Graphviz locally; in CI (env CI set) a missing `dot` is a failure."""
+    if not HAVE_DOT:
+        if os.environ.get("CI"):
+            pytest.fail("the Graphviz 'dot' program must be installed in CI")
+        pytest.skip("Graphviz 'dot' is not installed")
+
+
+def small_graph() -> tuple[Value, Value, Value, Value]:
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    out = a * b + c
+    out.label = "out"
+    return a, b, c, out
+
+
+def edges(source: str) -> list[tuple[str, str]]:
+    return re.findall(r"^\s*(\w+) -> (\w+)", source, flags=re.M)
+
+
+def node_ids(source: str) -> list[str]:
+    return re.findall(r"^\s*(\w+) \[label=", source, flags=re.M)
+
+
+def by_label(scene: tl.scene.Scene, label: str) -> tl.scene.SceneNode:  # type: ignore[name-defined]
+    found = [n for n in scene.nodes if n.rows and n.rows[0] == label]
+    assert len(found) == 1, f"{label}: {found}"
+    return found[0]
+
+
+# --- structure ---------------------------------------------------------------------------
+
+
+def test_counts_of_nodes_and_edges() -> None:
+    *_, out = small_graph()
+    src = draw_dot(out).source
+    # 5 values (a, b, c, a*b, out) and 2 ops; a->*, b->*, *->ab, ab->+, c->+, +->out
+    assert len(node_ids(src)) == 7
+    assert len(edges(src)) == 6
+    assert src.count("shape=circle") == 2
+
+
+def test_a_times_a_draws_two_edges() -> None:
+    a = Value(3.0, label="a")
+    src = draw_dot(a * a).source
+    assert edges(src).count(("n0", "n1_op")) == 2
+
+
+def test_each_constant_use_is_its_own_node() -> None:
+    x = Value(1.5, label="x")
+    out = x * 2 + 3
+    scene = build_scene(out)
+    constants = [n for n in scene.nodes if n.role == "constant"]
+    assert sorted(n.rows[0] for n in constants) == ["2.0000", "3.0000"]
+    assert all(n.fill == COLOURS["constant"] for n in constants)
+
+
+def test_value_rows_show_label_data_then_grad() -> None:
+    _a, _b, _c, out = small_graph()
+    out.backward()
+    node = by_label(build_scene(out), "a")
+    assert node.rows == ["a", "data 2.0000", "grad -3.0000"]
+    hidden = by_label(build_scene(out, show_grad=False), "a")
+    assert hidden.rows == ["a", "data 2.0000"]
+    # In the DOT label the grad row comes after (under) the data row.
+    src = draw_dot(out).source
+    line = next(ln for ln in src.splitlines() if "<B>a</B>" in ln)
+    assert line.index("data 2.0000") < line.index("grad -3.0000")
+
+
+def test_colours_tell_roles_apart() -> None:
+    w = Value(0.5, label="w")
+    x = Value(2.0, label="x", requires_grad=False)
+    out = w * x + 1.0
+    scene = build_scene(out)
+    assert by_label(scene, "w").fill == COLOURS["parameter"] == "#add8e6"
+    assert by_label(scene, "x").fill == COLOURS["input"]
+    out_node = next(n for n in scene.nodes if n.role == "output")
+    assert out_node.fill == COLOURS["output"]
+    src = draw_dot(out).source
+    assert 'BGCOLOR="#add8e6"' in src
+    assert f'BGCOLOR="{COLOURS["output"]}"' in src
+    assert len({COLOURS[r] for r in ("parameter", "input", "constant", "output")}) == 4
+
+
+def test_no_grad_row_for_nodes_that_need_no_gradient() -> None:
+    x = Value(2.0, label="x", requires_grad=False)
+    w = Value(1.0, label="w")
+    assert by_label(build_scene(w * x), "x").rows == ["x", "data 2.0000"]
+
+
+def test_labels_are_escaped() -> None:
+    a = Value(1.0, label='<a & "b">')
+    out = a * 2
+    src = draw_dot(out).source
+    assert "&lt;a &amp; &quot;b&quot;&gt;" in src
+    assert '<a & "b">' not in src
+    if HAVE_DOT:
+        svg = draw_dot(out).pipe(format="svg").decode()
+        assert "&lt;a &amp;" in svg
+
+
+def test_ids_follow_topological_order() -> None:
+    *_, out = small_graph()
+    for src, dst in edges(draw_dot(out).source):
+        i = int(re.match(r"n(\d+)", src).group(1))  # type: ignore[union-attr]
+        j = int(re.match(r"n(\d+)", dst).group(1))  # type: ignore[union-attr]
+        assert i < j or (i == j and dst == f"n{j}")
+
+
+_SNAPSHOT = """
+import tinygrad_lite as tl
+from tinygrad_lite import Value
+a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+with tl.scope("part"):
+    c = (a * b + a.exp()).tanh()
+c.backward()
+print(tl.viz.draw_dot(c, edge_labels=True).source)
+"""
+
+
+def test_source_is_stable_across_runs() -> None:
+    outputs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", _SNAPSHOT], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+    src = outputs.pop()
+    assert "subgraph cluster_part" in src
+    assert len(edges(src)) == 10
+
+
+# --- clusters and collapse -------------------------------------------------------------
+
+
+def test_scopes_become_nested_clusters() -> None:
+    x = Value(1.0, label="x")
+    with tl.scope("outer"):
+        y = x * 2
+        with tl.scope("inner"):
+            z = y.tanh()
+    out = z + 1
+    scene = build_scene(out)
+    assert [c.path for c in scene.clusters] == ["outer", "outer/inner"]
+    src = draw_dot(out).source
+    outer = src.index("subgraph cluster_outer {")
+    inner = src.index('subgraph "cluster_outer/inner" {')
+    assert outer < inner
+    # The inner cluster is inside the outer one: the outer closes after the inner.
+    body = src[outer:]
+    depth, closes_outer = 0, None
+    for k, ch in enumerate(body):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0 and ch == "}":
+            closes_outer = outer + k
+            break
+    assert closes_outer is not None
+    assert closes_outer > inner
+
+
+def test_nine_weight_graph_has_three_part_clusters() -> None:
+    ex = pytest.importorskip("tinygrad_lite.examples")
+    x, y, w = ex.default_nine_weight_point()
+    g = ex.nine_weight_graph(x, y, w)
+    scene = build_scene(g.loss)
+    assert {c.path for c in scene.clusters} == {"part1", "part2", "part3"}
+    # Weights are drawn inside the part that uses them.
+    assert by_label(scene, "w1").cluster == "part1"
+    assert by_label(scene, "w7").cluster == "part2"
+    assert by_label(scene, "w4").cluster == "part3"
+    assert by_label(scene, "w9").cluster is None
+
+
+def test_depth_collapses_module_clusters_into_summaries() -> None:
+    model = MLP(3, [4, 4, 1], seed=1)
+    out = model([0.5, -1.0, 2.0])
+    out.backward()
+    scene = build_scene(out, depth=1)
+    summaries = {n.tooltip: n for n in scene.nodes if n.kind == "summary"}
+    assert set(summaries) == {"mlp/layer0", "mlp/layer1", "mlp/layer2"}
+    for i, layer in enumerate(model.layers):
+        node = summaries[f"mlp/layer{i}"]
+        params = layer.parameters()
+        norm = math.sqrt(sum(p.grad**2 for p in params))
+        assert f"{len(params)} parameters" in node.rows[1]
+        assert node.rows[2] == f"grad norm {norm:.4f}"
+        assert node.cluster == "mlp"
+    # The output stays visible, and layer1 feeds layer2.
+    assert any(n.role == "output" for n in scene.nodes)
+    ids = {n.tooltip: n.id for n in scene.nodes if n.kind == "summary"}
+    pairs = {(e.src, e.dst) for e in scene.edges}
+    assert (ids["mlp/layer0"], ids["mlp/layer1"]) in pairs
+    assert (ids["mlp/layer0"], ids["mlp/layer2"]) not in pairs
+    whole = build_scene(out, depth=0)
+    assert [n.tooltip for n in whole.nodes if n.kind == "summary"] == ["mlp"]
+
+
+def test_node_cap_suggests_depth() -> None:
+    model = MLP(4, [16, 16, 1], seed=0)
+    out = model([1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(ValueError, match=r"max_nodes=500.*depth="):
+        draw_dot(out)
+    assert len(node_ids(draw_dot(out, depth=1).source)) < 20
+
+
+# --- edge labels, legend, highlight, check ---------------------------------------------
+
+
+def test_edge_labels_are_local_derivatives() -> None:
+    x, y = Value(3.0, label="x"), Value(5.0, label="y")
+    t = (x * y).tanh()
+    scene = build_scene(t, edge_labels=True)
+    labels = {(e.src, e.index): e.label for e in scene.edges if e.label}
+    x_id, y_id = by_label(scene, "x").id, by_label(scene, "y").id
+    assert labels[(x_id, 0)] == "5.0000"  # d(x*y)/dx = y
+    assert labels[(y_id, 1)] == "3.0000"
+    tanh_in = [e.label for e in scene.edges if e.dst.endswith("_op") and e.label][-1]
+    assert float(tanh_in) == pytest.approx(1 - math.tanh(15.0) ** 2, abs=1e-4)
+
+
+def test_legend_lists_roles() -> None:
+    *_, out = small_graph()
+    src = draw_dot(out, legend=True).source
+    assert "cluster_legend" in src
+    for role in ("parameter", "input", "constant", "output"):
+        assert f"label={role}" in src
+    assert "cluster_legend" not in draw_dot(out).source
+
+
+def test_highlight_marks_paths_from_one_input() -> None:
+    a, _b, _c, out = small_graph()
+    scene = build_scene(out, highlight=a)
+    lit = {n.rows[0] for n in scene.nodes if n.highlight and n.kind == "value"}
+    assert lit == {"a", "out", "data -6.0000"}
+    c_id = by_label(scene, "c").id
+    assert not any(e.highlight for e in scene.edges if e.src == c_id)
+    assert any(e.highlight for e in scene.edges if e.src == by_label(scene, "a").id)
+
+
+def test_check_colours_agreeing_leaves_green() -> None:
+    a, _b, _c, out = small_graph()
+    scene = build_scene(out.tanh(), check=True)
+    for name in "abc":
+        node = by_label(scene, name)
+        assert node.fill == COLOURS["check ok"]
+        assert node.rows[-1].startswith("check ok")
+    assert a.grad == 0.0  # checking does not leave gradients behind
+
+
+def test_check_flags_a_disagreeing_leaf() -> None:
+    # relu at its kink: analytic derivative 0, central difference 0.5.
+    x = Value(0.0, label="x")
+    w = Value(2.0, label="w")
+    out = x.relu() + w * w
+    scene = build_scene(out, check=True)
+    assert by_label(scene, "x").fill == COLOURS["check failed"]
+    assert by_label(scene, "w").fill == COLOURS["check ok"]
+    assert "check FAILED: numeric 0.5000" in by_label(scene, "x").rows
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+def test_bad_arguments_are_named() -> None:
+    *_, out = small_graph()
+    with pytest.raises(TypeError, match="float"):
+        draw_dot(3.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="depth"):
+        draw_dot(out, depth=-1)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(out, rankdir="XY")
+    with pytest.raises(ValueError, match="engine"):
+        draw(out, engine="cairo")
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def test_missing_graphviz_keeps_source_and_explains_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    *_, out = small_graph()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    dot = draw_dot(out)
+    assert isinstance(dot, Picture)
+    assert "->" in dot.source
+    with pytest.raises(GraphvizNotFound) as info:
+        dot.pipe(format="svg")
+    message = str(info.value)
+    for hint in ("apt-get install graphviz", "brew install graphviz", "winget", "choco"):
+        assert hint in message
+    assert "conda install -c conda-forge graphviz" in message
+    assert "PATH" in message
+    with pytest.raises(GraphvizNotFound):
+        render(dot, os.path.join(str(tmp_path), "g.png"))
+    assert isinstance(info.value, RuntimeError)
+
+
+def test_render_to_svg_png_and_dot(tmp_path: object) -> None:
+    needs_dot()
+    *_, out = small_graph()
+    out.backward()
+    dot = draw_dot(out, edge_labels=True, legend=True)
+    svg = render(dot, os.path.join(str(tmp_path), "g.svg"))
+    png = render(dot, os.path.join(str(tmp_path), "g.png"))
+    gv = render(dot, os.path.join(str(tmp_path), "g.dot"))
+    text = Path(svg).read_text(encoding="utf-8")
+    assert "<svg" in text
+    assert "data &#45;6.0000" in text
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(gv).read_text(encoding="utf-8") == dot.source
+
+
+def test_draw_picks_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    *_, out = small_graph()
+    assert isinstance(draw(out, engine="graphviz"), Picture)
+    svg = pytest.importorskip("tinygrad_lite.svg")
+    builtin = draw(out, engine="builtin")
+    assert isinstance(builtin, svg.SvgDrawing)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert isinstance(draw(out), svg.SvgDrawing)
+
+
+# --- tensors -----------------------------------------------------------------------------
+
+
+def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
+    tensor = pytest.importorskip("tinygrad_lite.tensor")
+    x = tensor.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x.label = "x"
+    y = (x * x).sum()
+    y.backward()
+    scene = build_scene(y, check=True)
+    node = by_label(scene, "x")
+    assert node.rows[1] == "shape (2, 3) float64"
+    assert node.rows[2] == "data mean 2.5000 min 0.0000 max 5.0000"
+    assert node.rows[3] == "grad mean 5.0000 min 0.0000 max 10.0000"
+    assert node.fill == COLOURS["check ok"]
+    # Constants in the formula are drawn too, also with a highlighted path.
+    z = (x * 2.0).sum()
+    lit = build_scene(z, highlight=x)
+    assert sum(n.role == "constant" for n in lit.nodes) == 1
+    assert any(e.highlight for e in lit.edges)
+    small = tensor.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    small.label = "s"
+    assert by_label(build_scene((small * 3).sum()), "s").rows[2] == "data [1.0000 -2.0000]"

@@ -1,0 +1,250 @@
+"""A safe formula language for the command line: parsed with `ast`, never executed.
+
+Allowed: numbers, variable names, ``+ - * / **``, unary minus and plus, parentheses, and
+calls of one argument to ``exp log tanh sin cos sigmoid relu``. Everything else
+(attributes, subscripts, other calls, keywords, lambdas, comprehensions, strings, ...) is
+refused with an `ExpressionError` that says what was found. The checked tree is then
+evaluated by walking it with `Value` arithmetic; Python's `eval` is never used.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tinygrad_lite.value import Value
+
+__all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse", "parse_assignments"]
+
+#: Longest formula accepted, in characters.
+MAX_LENGTH = 2000
+#: Most syntax-tree nodes accepted (bounds the size of the graph a formula can build).
+MAX_NODES = 1000
+#: Biggest constant exponent accepted in ``**``.
+MAX_EXPONENT = 1000.0
+#: Deepest nesting accepted.
+MAX_DEPTH = 100
+
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "tanh": Value.tanh,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+}
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+
+class ExpressionError(ValueError):
+    """A formula or a variable assignment that is not allowed or not well formed."""
+
+
+_DESCRIBE = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambdas",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "boolean operators",
+    ast.IfExp: "conditional expressions",
+    ast.NamedExpr: "assignment expressions",
+    ast.Starred: "starred arguments",
+    ast.JoinedStr: "strings",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.Await: "await",
+    ast.Yield: "yield",
+}
+
+
+def parse(text: str) -> ast.Expression:
+    """Parse and check a formula; raise `ExpressionError` naming the first thing not allowed."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"a formula must be text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH}")
+    if not text.strip():
+        raise ExpressionError("the formula is empty")
+    level = deepest = 0
+    for ch in text:
+        level += (ch == "(") - (ch == ")")
+        deepest = max(deepest, level)
+    if deepest > MAX_DEPTH:
+        raise ExpressionError(f"the formula nests parentheses more than {MAX_DEPTH} deep")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"not a valid formula: {exc.msg} (column {exc.offset})") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the formula is too deeply nested or malformed") from None
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
+    while stack:
+        node, level = stack.pop()
+        count += 1
+        if count > MAX_NODES or level > MAX_DEPTH:
+            raise ExpressionError(
+                f"the formula is too big (at most {MAX_NODES} parts, nested {MAX_DEPTH} deep)"
+            )
+        stack.extend((child, level + 1) for child in _check(node))
+    return tree
+
+
+def _check(node: ast.AST) -> list[ast.AST]:
+    """Raise unless `node` is allowed; return its children to check."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ExpressionError(f"only numbers are allowed as constants, found {v!r:.40}")
+        if isinstance(v, int) and abs(v) > 10**15:
+            raise ExpressionError(f"the number {str(v)[:20]}... is too large")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ExpressionError(f"the number {v!r} is not finite")
+        return []
+    if isinstance(node, ast.Name):
+        if node.id.startswith("_"):
+            raise ExpressionError(f"names starting with '_' are not allowed: {node.id!r}")
+        return []
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            raise ExpressionError(
+                f"the operator {type(node.op).__name__} is not allowed; use + - * / **"
+            )
+        if isinstance(node.op, ast.Pow):
+            e = node.right
+            if isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant):
+                e = e.operand
+            if (
+                isinstance(e, ast.Constant)
+                and isinstance(e.value, int | float)
+                and not isinstance(e.value, bool)
+                and abs(e.value) > MAX_EXPONENT
+            ):
+                raise ExpressionError(
+                    f"the exponent {e.value!r:.20} is too large (at most {MAX_EXPONENT:g})"
+                )
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd):
+            raise ExpressionError(f"the operator {type(node.op).__name__} is not allowed")
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        f = node.func
+        if not isinstance(f, ast.Name) or f.id not in FUNCTIONS:
+            what = f.id if isinstance(f, ast.Name) else _DESCRIBE.get(type(f), "an expression")
+            raise ExpressionError(
+                f"calling {what!s} is not allowed; the functions are {', '.join(FUNCTIONS)}"
+            )
+        if node.keywords or len(node.args) != 1:
+            raise ExpressionError(f"{f.id}() takes exactly one argument and no keywords")
+        return [node.args[0]]
+    what = _DESCRIBE.get(type(node), type(node).__name__)
+    raise ExpressionError(f"{what} not allowed in a formula")
+
+
+def names(tree: ast.Expression) -> list[str]:
+    """The variable names a checked formula uses, in order of first appearance."""
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and id(node) not in called:
+            found[node.id] = None
+    return list(found)
+
+
+def parse_assignments(items: list[str]) -> dict[str, float]:
+    """``["x1=2", "w=-3.5"]`` -> ``{"x1": 2.0, "w": -3.5}``, refusing bad names and numbers."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name, number = name.strip(), number.strip()
+        if not sep or not name:
+            raise ExpressionError(f"expected NAME=NUMBER, got {item!r:.60}")
+        if not name.isidentifier() or name.startswith("_") or name in FUNCTIONS:
+            raise ExpressionError(f"{name!r:.40} is not a usable variable name")
+        if len(number) > 64:
+            raise ExpressionError(f"the number for {name} is too long")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ExpressionError(f"{number!r:.40} is not a number (for {name})") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"{name}={number} is not a finite number")
+        if name in out:
+            raise ExpressionError(f"{name} is set twice")
+        out[name] = value
+    return out
+
+
+def evaluate(tree: ast.Expression, variables: Mapping[str, Value]) -> Value:
+    """Build the graph of a checked formula from `Value` variables (no Python `eval`)."""
+    missing = [n for n in names(tree) if n not in variables]
+    if missing:
+        raise ExpressionError(f"no value given for {', '.join(missing)} (use --set NAME=NUMBER)")
+    # Post-order walk with an explicit stack, so deep formulas cannot exhaust recursion.
+    results: list[Any] = []
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    while stack:
+        node, ready = stack.pop()
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(_children(node)))
+            continue
+        if isinstance(node, ast.Constant):
+            assert isinstance(node.value, int | float)
+            results.append(float(node.value))
+        elif isinstance(node, ast.Name):
+            results.append(variables[node.id])
+        elif isinstance(node, ast.BinOp):
+            b, a = results.pop(), results.pop()
+            if isinstance(node.op, ast.Pow):
+                _check_exponent(b.data if isinstance(b, Value) else b)
+            if not isinstance(a, Value) and not isinstance(b, Value):
+                # Constant arithmetic goes through the ops too, for their domain checks.
+                a = Value(a, requires_grad=False)
+                results.append(_BINARY[type(node.op)](a, b).data)
+            else:
+                results.append(_BINARY[type(node.op)](a, b))
+        elif isinstance(node, ast.UnaryOp):
+            a = results.pop()
+            results.append(-a if isinstance(node.op, ast.USub) else a)
+        elif isinstance(node, ast.Call):
+            a = results.pop()
+            assert isinstance(node.func, ast.Name)
+            if isinstance(a, Value):
+                results.append(FUNCTIONS[node.func.id](a))
+            else:
+                results.append(FUNCTIONS[node.func.id](Value(a, requires_grad=False)).data)
+    (out,) = results
+    return out if isinstance(out, Value) else Value(out, requires_grad=False)
+
+
+def _check_exponent(e: float) -> None:
+    if abs(e) > MAX_EXPONENT:
+        raise ExpressionError(f"the exponent {e:g} is too large (at most {MAX_EXPONENT:g})")
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []

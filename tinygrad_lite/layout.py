@@ -1,0 +1,928 @@
+"""A layered (Sugiyama-style) layout for a `Scene`, with clusters, in pure Python.
+
+It is the engine behind pictures drawn without the Graphviz program. The steps are the
+classic ones: put every node on a layer so that each edge points to a later layer, break
+long edges into chains of invisible points, order each layer to reduce crossings
+(barycenter sweeps and adjacent swaps), then place nodes along the layer and across it.
+
+Clusters are what general-purpose layout libraries leave out, so they are built in here:
+
+* ordering keeps the members of every cluster next to each other in each layer, and two
+  sibling clusters keep the same relative order in every layer they share;
+* placement runs bottom up: a cluster's contents are placed first, then the cluster is
+  one rigid block to its parent, so sibling rectangles cannot overlap and nested ones nest.
+
+Coordinates are computed along two axes: `u` runs across layers, `v` along a layer. For
+rankdir "LR" u is x and v is y; for "TB" they swap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from tinygrad_lite.scene import Scene, SceneNode
+
+__all__ = [
+    "CHAR_WIDTH",
+    "FONT_SIZE",
+    "LINE_HEIGHT",
+    "Layout",
+    "Rect",
+    "Route",
+    "count_crossings",
+    "layout_scene",
+    "node_size",
+    "text_width",
+]
+
+FONT_SIZE = 11.0  #: px; text is drawn in a monospace font
+#: Estimated advance of one character. Monospace fonts advance 0.6 em; the margin keeps
+#: text inside its box whichever monospace font the viewer picks.
+CHAR_WIDTH = 0.66 * FONT_SIZE
+LINE_HEIGHT = 1.5 * FONT_SIZE
+PAD_X = 8.0  #: inside a box, left and right of the text
+PAD_Y = 4.0  #: inside a box, above and below the text
+OP_MIN = (34.0, 26.0)  #: smallest ellipse for an operation
+
+LAYER_GAP = 36.0  #: between the columns (LR) or rows (TB) of nodes, before cluster margins
+NODE_GAP = 14.0  #: between two boxes in the same layer
+DUMMY_GAP = 8.0  #: room kept for an edge passing through a layer
+CLUSTER_PAD = 8.0  #: inside a cluster rectangle, around what it holds
+CLUSTER_GAP = 12.0  #: between a cluster rectangle and its neighbours in a layer
+LABEL_PAD = 4.0  #: around a cluster label
+
+_SWEEPS = 24  # barycenter sweeps (down and up alternate)
+_PLACE_ROUNDS = 10  # rounds of pulling nodes toward their neighbours
+
+
+@dataclass(frozen=True)
+class Rect:
+    """An axis-aligned rectangle in picture coordinates (y grows downwards)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return ((self.left + self.right) / 2, (self.top + self.bottom) / 2)
+
+    def overlaps(self, other: Rect) -> bool:
+        """True if the interiors intersect (touching edges do not count)."""
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.top < other.bottom
+            and other.top < self.bottom
+        )
+
+    def contains(self, other: Rect) -> bool:
+        """True if `other` lies inside this rectangle (edges may touch)."""
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.right <= self.right
+            and other.bottom <= self.bottom
+        )
+
+
+@dataclass
+class Route:
+    """Where one scene edge runs: from the source box to the target box, through bends."""
+
+    src: str
+    dst: str
+    index: int
+    points: list[tuple[float, float]]
+    duplicate: int = 0  #: which of several edges between the same two nodes (0, 1, ...)
+    duplicates: int = 1  #: how many edges join the same two nodes
+
+
+@dataclass
+class Layout:
+    """The geometry of a scene: every box, cluster rectangle and edge route."""
+
+    rankdir: str
+    nodes: dict[str, Rect] = field(default_factory=dict)
+    layers: dict[str, int] = field(default_factory=dict)
+    clusters: dict[str, Rect] = field(default_factory=dict)
+    cluster_labels: dict[str, str] = field(default_factory=dict)
+    edges: list[Route] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+
+def text_width(text: str, font_size: float = FONT_SIZE) -> float:
+    """A safe upper estimate of how wide `text` is drawn in the monospace font."""
+    return len(text) * CHAR_WIDTH * font_size / FONT_SIZE
+
+
+def node_size(node: SceneNode) -> tuple[float, float]:
+    """Width and height of a node's box, large enough for all of its rows."""
+    rows = node.rows or [""]
+    tw = max(text_width(r) for r in rows)
+    th = len(rows) * LINE_HEIGHT
+    if node.kind == "op":
+        # an ellipse holds a tw x th rectangle when its semi-axes are sqrt(2) times larger
+        w = max(OP_MIN[0], math.sqrt(2) * (tw + 2 * PAD_Y))
+        h = max(OP_MIN[1], math.sqrt(2) * th)
+        return (w, h)
+    return (tw + 2 * PAD_X, th + 2 * PAD_Y)
+
+
+def _parent_path(path: str) -> str | None:
+    return path.rsplit("/", 1)[0] if "/" in path else None
+
+
+class _Graph:
+    """The layered graph with invisible points on long edges; vertices are ints."""
+
+    def __init__(self, scene: Scene) -> None:
+        if scene.rankdir not in ("LR", "TB", "RL", "BT"):
+            raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {scene.rankdir!r}")
+        self.lr = scene.rankdir in ("LR", "RL")
+        self.scene = scene
+        ids: dict[str, int] = {}
+        for n in scene.nodes:
+            if n.id in ids:
+                raise ValueError(f"scene has two nodes with id {n.id!r}")
+            ids[n.id] = len(ids)
+        for e in scene.edges:
+            for end in (e.src, e.dst):
+                if end not in ids:
+                    raise ValueError(f"edge {e.src!r} -> {e.dst!r} names unknown node {end!r}")
+            if e.src == e.dst:
+                raise ValueError(f"edge {e.src!r} -> {e.dst!r} is a loop; a graph is acyclic")
+        self.ids = ids
+        self.n_real = len(ids)
+        self._clusters(scene)
+        self._layers(scene)
+        self._dummies(scene)
+
+    # --- clusters --------------------------------------------------------------
+    def _clusters(self, scene: Scene) -> None:
+        labels: dict[str, str] = {}
+        for c in scene.clusters:
+            labels[c.path] = c.label
+        for n in scene.nodes:
+            path = n.cluster
+            while path:
+                labels.setdefault(path, path.rsplit("/", 1)[-1])
+                path = _parent_path(path) or ""
+        for path in list(labels):
+            parent = _parent_path(path)
+            while parent:
+                labels.setdefault(parent, parent.rsplit("/", 1)[-1])
+                parent = _parent_path(parent)
+        # cluster 0 is the whole picture; others are numbered parents first
+        paths = sorted(labels, key=lambda p: (p.count("/"), p))
+        self.cpath: list[str] = ["", *paths]
+        self.clabel: list[str] = ["", *[labels[p] for p in paths]]
+        cid = {p: i + 1 for i, p in enumerate(paths)}
+        self.cparent: list[int] = [-1] + [cid.get(_parent_path(p) or "", 0) for p in paths]
+        self.cdepth: list[int] = [0] + [p.count("/") + 1 for p in paths]
+        self.cid = cid
+
+    def _anc(self, c: int) -> tuple[int, ...]:
+        chain = []
+        while c >= 0:
+            chain.append(c)
+            c = self.cparent[c]
+        return tuple(reversed(chain))
+
+    # --- layers ----------------------------------------------------------------
+    def _layers(self, scene: Scene) -> None:
+        n = self.n_real
+        self.flipped = self._break_cycles(scene)
+        succ: list[list[int]] = [[] for _ in range(n)]
+        pred: list[list[int]] = [[] for _ in range(n)]
+        for k, e in enumerate(scene.edges):
+            s, d = self.ids[e.src], self.ids[e.dst]
+            if k in self.flipped:
+                s, d = d, s
+            succ[s].append(d)
+            pred[d].append(s)
+        indeg = [len(p) for p in pred]
+        ready = [v for v in range(n) if indeg[v] == 0]
+        topo: list[int] = []
+        while ready:
+            v = ready.pop()
+            topo.append(v)
+            for w in succ[v]:
+                indeg[w] -= 1
+                if indeg[w] == 0:
+                    ready.append(w)
+        layer = [0] * n
+        for v in topo:
+            for w in succ[v]:
+                layer[w] = max(layer[w], layer[v] + 1)
+        # shorten edges: a node with more outputs than inputs moves as late as it can
+        # (inputs sit just before their first consumer instead of all on the first layer)
+        for v in reversed(topo):
+            if succ[v] and len(succ[v]) > len(pred[v]):
+                layer[v] = min(layer[w] for w in succ[v]) - 1
+        low = min(layer, default=0)
+        self.layer = [lv - low for v, lv in enumerate(layer)]
+
+    def _break_cycles(self, scene: Scene) -> set[int]:
+        """Edges to draw against the flow so that the rest is acyclic (none for a graph
+        made by the engine; summary boxes of collapsed clusters can close a loop)."""
+        n = self.n_real
+        out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for k, e in enumerate(scene.edges):
+            out[self.ids[e.src]].append((self.ids[e.dst], k))
+        state = [0] * n  # 0 new, 1 on the stack, 2 done
+        flipped: set[int] = set()
+        for start in range(n):
+            if state[start]:
+                continue
+            state[start] = 1
+            stack = [(start, 0)]
+            while stack:
+                v, i = stack[-1]
+                if i == len(out[v]):
+                    state[v] = 2
+                    stack.pop()
+                    continue
+                stack[-1] = (v, i + 1)
+                w, k = out[v][i]
+                if state[w] == 1:
+                    flipped.add(k)
+                elif state[w] == 0:
+                    state[w] = 1
+                    stack.append((w, 0))
+        return flipped
+
+    # --- long edges ------------------------------------------------------------
+    def _dummies(self, scene: Scene) -> None:
+        lr = self.lr
+        su: list[float] = []
+        sv: list[float] = []
+        self.ncluster: list[int] = []
+        for node in scene.nodes:
+            w, h = node_size(node)
+            su.append(w if lr else h)
+            sv.append(h if lr else w)
+            self.ncluster.append(self.cid[node.cluster] if node.cluster else 0)
+        layer = self.layer
+        self.chains: list[list[int]] = []
+        for k, e in enumerate(scene.edges):
+            s, d = self.ids[e.src], self.ids[e.dst]
+            if k in self.flipped:
+                s, d = d, s
+            chain = [s]
+            if layer[d] - layer[s] > 1:
+                home = _common(self._anc(self.ncluster[s]), self._anc(self.ncluster[d]))
+                for lv in range(layer[s] + 1, layer[d]):
+                    chain.append(len(layer))
+                    layer.append(lv)
+                    su.append(0.0)
+                    sv.append(0.0)
+                    self.ncluster.append(home)
+            chain.append(d)
+            self.chains.append(chain)
+        # a cluster must be present in every layer it spans, or a neighbour could slip into
+        # its rectangle there: hold its place with an empty filler
+        ncl = len(self.cpath)
+        lo, hi = [len(layer)] * ncl, [-1] * ncl
+        present: set[tuple[int, int]] = set()
+        for v in range(len(layer)):
+            for c in self._anc(self.ncluster[v])[1:]:
+                lo[c], hi[c] = min(lo[c], layer[v]), max(hi[c], layer[v])
+                present.add((c, layer[v]))
+        for c in sorted(range(1, ncl), key=lambda c: -self.cdepth[c]):
+            for lv in range(lo[c], hi[c] + 1):
+                if (c, lv) not in present:
+                    layer.append(lv)
+                    su.append(0.0)
+                    sv.append(0.0)
+                    self.ncluster.append(c)
+                    present.update((a, lv) for a in self._anc(c))
+        self.su, self.sv = su, sv
+        nv = len(layer)
+        self.up: list[list[int]] = [[] for _ in range(nv)]
+        self.down: list[list[int]] = [[] for _ in range(nv)]
+        for chain in self.chains:
+            for a, b in pairwise(chain):
+                self.down[a].append(b)
+                self.up[b].append(a)
+        self.anc: list[tuple[int, ...]] = [self._anc(c) for c in self.ncluster]
+        self.nlayers = max(layer, default=-1) + 1
+
+
+def _common(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """The innermost cluster containing both ancestor chains."""
+    home = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        home = x
+    return home
+
+
+# ----------------------------------------------------------------------------------
+# Ordering: crossing reduction with contiguous clusters
+# ----------------------------------------------------------------------------------
+
+
+class _Order:
+    def __init__(self, g: _Graph) -> None:
+        self.g = g
+        self.has_clusters = len(g.cpath) > 1
+        layers: list[list[int]] = [[] for _ in range(g.nlayers)]
+        for v in range(len(g.layer)):  # real nodes in topological id order, then dummies
+            layers[g.layer[v]].append(v)
+        self.layers = layers
+        self.pos = [0] * len(g.layer)
+        self._index_all()
+        self.rank = self._cluster_rank()
+
+    def start(self, keys: list[float]) -> None:
+        """Order every layer by `keys` (clusters kept together)."""
+        self._index_all()
+        self.rank = self._cluster_rank()
+        for lv in range(self.g.nlayers):
+            self.layers[lv] = self._arrange(self.layers[lv], keys)
+        self._index_all()
+
+    def scene_keys(self) -> list[float]:
+        """Scene order (topological); a bend sits next to the node its edge leaves."""
+        g = self.g
+        keys = [float(v) for v in range(len(g.layer))]
+        for chain in g.chains:
+            for k, v in enumerate(chain[1:-1], start=1):
+                keys[v] = keys[chain[0]] + k * 1e-3
+        return keys
+
+    def dfs_keys(self) -> list[float]:
+        """Depth-first order from the outputs back through the inputs, argument by argument.
+
+        For an expression graph this is the order the expression is written in.
+        """
+        g = self.g
+        keys = [-1.0] * len(g.layer)
+        count = 0
+        sinks = [v for v in range(len(g.layer)) if not g.down[v]]
+        for s in reversed(sinks):
+            stack = [s]
+            while stack:
+                v = stack.pop()
+                if keys[v] >= 0:
+                    continue
+                keys[v] = count
+                count += 1
+                stack.extend(reversed(g.up[v]))
+        return [-k for k in keys]
+
+    def _index_all(self) -> None:
+        for layer in self.layers:
+            for i, v in enumerate(layer):
+                self.pos[v] = i
+
+    def _cluster_rank(self) -> list[int]:
+        """A global order of clusters (by mean relative position) shared by all layers."""
+        g = self.g
+        total = [0.0] * len(g.cpath)
+        count = [0] * len(g.cpath)
+        for layer in self.layers:
+            n = len(layer)
+            for v in layer:
+                for c in g.anc[v][1:]:
+                    total[c] += (self.pos[v] + 0.5) / n
+                    count[c] += 1
+        mean = [t / k if k else 0.0 for t, k in zip(total, count, strict=True)]
+        order = sorted(range(len(g.cpath)), key=lambda c: mean[c])
+        rank = [0] * len(g.cpath)
+        for r, c in enumerate(order):
+            rank[c] = r
+        return rank
+
+    def _arrange(self, verts: list[int], keys: list[float]) -> list[int]:
+        """Sort one layer by key, keeping each cluster contiguous and in global order."""
+        if not self.has_clusters:
+            return sorted(verts, key=lambda v: keys[v])
+        anc, rank = self.g.anc, self.rank
+
+        def place(vs: list[int], depth: int) -> list[int]:
+            items: list[tuple[float, int, int]] = []
+            sub: dict[int, list[int]] = defaultdict(list)
+            for v in vs:
+                if len(anc[v]) == depth + 1:
+                    items.append((keys[v], 0, v))
+                else:
+                    sub[anc[v][depth + 1]].append(v)
+            for c, members in sub.items():
+                items.append((sum(keys[v] for v in members) / len(members), 1, c))
+            items.sort()
+            slots = sorted((c for _, kind, c in items if kind == 1), key=lambda c: rank[c])
+            out: list[int] = []
+            j = 0
+            for _, kind, x in items:
+                if kind == 0:
+                    out.append(x)
+                else:
+                    out.extend(place(sub[slots[j]], depth + 1))
+                    j += 1
+            return out
+
+        return place(verts, 0)
+
+    def crossings(self) -> int:
+        return sum(self._crossings_between(lv) for lv in range(len(self.layers) - 1))
+
+    def _crossings_between(self, lv: int) -> int:
+        pos, down = self.pos, self.g.down
+        pairs = sorted((pos[a], pos[b]) for a in self.layers[lv] for b in down[a])
+        return _inversions([b for _, b in pairs], len(self.layers[lv + 1]))
+
+    def sweep(self, downward: bool) -> None:
+        g, pos = self.g, self.pos
+        self.rank = self._cluster_rank()
+        order = range(1, g.nlayers) if downward else range(g.nlayers - 2, -1, -1)
+        for lv in order:
+            ref = lv - 1 if downward else lv + 1
+            scale = len(self.layers[ref]) / max(1, len(self.layers[lv]))
+            keys: dict[int, float] = {}
+            for v in self.layers[lv]:
+                nb = g.up[v] if downward else g.down[v]
+                if nb:
+                    keys[v] = sum(pos[u] for u in nb) / len(nb) + pos[v] * 1e-6
+                else:
+                    keys[v] = pos[v] * scale
+            layer = self._arrange(self.layers[lv], keys)  # type: ignore[arg-type]
+            self.layers[lv] = layer
+            for i, v in enumerate(layer):
+                pos[v] = i
+
+    def transpose(self, max_passes: int) -> None:
+        """Swap neighbours in a layer (same cluster only) while that removes crossings."""
+        g, pos = self.g, self.pos
+        for _ in range(max_passes):
+            improved = False
+            for layer in self.layers:
+                for i in range(len(layer) - 1):
+                    v, w = layer[i], layer[i + 1]
+                    if g.anc[v] != g.anc[w]:
+                        continue
+                    if _pair_cross(pos, g.up, g.down, w, v) < _pair_cross(pos, g.up, g.down, v, w):
+                        layer[i], layer[i + 1] = w, v
+                        pos[v], pos[w] = i + 1, i
+                        improved = True
+            if not improved:
+                return
+
+    def run(self) -> None:
+        """Barycenter sweeps and swaps from two starting orders; keep the fewest crossings."""
+        big = len(self.pos) > 4000
+        starts = [self.scene_keys()] if big else [self.scene_keys(), self.dfs_keys()]
+        best, best_layers = -1, self.layers
+        for keys in starts:
+            self.start(keys)
+            found = self.crossings()
+            if best < 0 or found < best:
+                best, best_layers = found, [list(layer) for layer in self.layers]
+            stale = 0
+            for i in range(3 if big else _SWEEPS):
+                if best == 0 or stale >= 4:
+                    break
+                self.sweep(downward=i % 2 == 0)
+                self.transpose(max_passes=1 if big else 4)
+                c = self.crossings()
+                if c < found:
+                    found, stale = c, 0
+                else:
+                    stale += 1
+                if c < best:
+                    best, best_layers = c, [list(layer) for layer in self.layers]
+        self.layers = best_layers
+        self._index_all()
+
+
+def _pair_cross(pos: list[int], up: list[list[int]], down: list[list[int]], v: int, w: int) -> int:
+    """Crossings between the edges of v and of w when v is placed just before w."""
+    n = 0
+    for nb in (up, down):
+        for a in nb[v]:
+            pa = pos[a]
+            for b in nb[w]:
+                if pos[b] < pa:
+                    n += 1
+    return n
+
+
+def _inversions(seq: list[int], size: int) -> int:
+    """Pairs i < j with seq[i] > seq[j], with a Fenwick tree (values in range(size))."""
+    tree = [0] * (size + 1)
+    count = 0
+    for seen, x in enumerate(seq):
+        i = x + 1
+        le = 0
+        while i > 0:
+            le += tree[i]
+            i -= i & -i
+        count += seen - le
+        i = x + 1
+        while i <= size:
+            tree[i] += 1
+            i += i & -i
+    return count
+
+
+# ----------------------------------------------------------------------------------
+# Placement
+# ----------------------------------------------------------------------------------
+
+
+def _label_size(text: str) -> tuple[float, float]:
+    return (text_width(text) + 2 * LABEL_PAD, LINE_HEIGHT + LABEL_PAD)
+
+
+class _Placer:
+    """Places vertices along the layers (v axis), cluster by cluster, inner ones first."""
+
+    def __init__(self, g: _Graph, layers: list[list[int]]) -> None:
+        self.g = g
+        self.layers = layers
+        nc = len(g.cpath)
+        self.children: list[list[int]] = [[] for _ in range(nc)]
+        for c in range(1, nc):
+            self.children[g.cparent[c]].append(c)
+        #: for a cluster: room before its contents (label strip) and its total size along v
+        self.head = [0.0] * nc
+        self.size = [0.0] * nc
+        #: offset of each vertex centre, and of each child block top, inside its cluster
+        self.off: dict[int, float] = {}
+        self.block_off: dict[int, float] = {}
+        self.subtree_off: list[dict[int, float]] = [{} for _ in range(nc)]
+
+    def run(self) -> tuple[list[float], list[float], list[float]]:
+        """Centre of every vertex along v, and top and size of every cluster block."""
+        g = self.g
+        for c in sorted(range(len(g.cpath)), key=lambda c: -g.cdepth[c]):
+            self._place(c)
+        top = [0.0] * len(g.cpath)
+        for c in range(1, len(g.cpath)):  # parents come first in numbering
+            if c in self.block_off:  # a cluster without members is not drawn
+                top[c] = top[g.cparent[c]] + self.block_off[c]
+        vpos = [0.0] * len(g.layer)
+        for v in range(len(g.layer)):
+            c = g.ncluster[v]
+            vpos[v] = top[c] + self.off[v]
+        return vpos, top, self.size
+
+    def _place(self, c: int) -> None:
+        g = self.g
+        depth = g.cdepth[c]
+        # item ids: a vertex v is v, a child cluster d is -(d + 1)
+        seqs: list[list[int]] = []
+        for layer in self.layers:
+            seq: list[int] = []
+            for v in layer:
+                a = g.anc[v]
+                if len(a) <= depth or a[depth] != c:
+                    continue
+                item = v if len(a) == depth + 1 else -(a[depth + 1] + 1)
+                if not seq or seq[-1] != item:
+                    seq.append(item)
+            if seq:
+                seqs.append(seq)
+
+        def size(item: int) -> float:
+            return g.sv[item] if item >= 0 else self.size[-item - 1]
+
+        def gap(a: int, b: int) -> float:
+            if a < 0 or b < 0:
+                return CLUSTER_GAP
+            if g.su[a] == 0.0 or g.su[b] == 0.0:
+                return DUMMY_GAP
+            return NODE_GAP
+
+        def centre(x: int) -> float:
+            """Offset of vertex x's centre from the top of the item holding it here."""
+            if g.ncluster[x] == c:
+                return g.sv[x] / 2
+            d = g.anc[x][depth + 1]
+            return self.subtree_off[d][x]
+
+        def item_of(x: int) -> int:
+            a = g.anc[x]
+            return x if len(a) == depth + 1 else -(a[depth + 1] + 1)
+
+        # constraints: consecutive items in a layer keep their distance
+        succs: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        preds: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        items: dict[int, None] = {}
+        for seq in seqs:
+            for it in seq:
+                items[it] = None
+            for first, second in pairwise(seq):
+                need = size(first) + gap(first, second)
+                succs[first].append((second, need))
+                preds[second].append((first, need))
+        order = _topo(list(items), succs, preds)
+
+        # pulls: edges between two different items inside this cluster
+        pulls: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for chain in g.chains:
+            for x, y in pairwise(chain):
+                ax, ay = g.anc[x], g.anc[y]
+                if len(ax) <= depth or len(ay) <= depth or ax[depth] != c or ay[depth] != c:
+                    continue
+                ia, ib = item_of(x), item_of(y)
+                if ia == ib:
+                    continue
+                ca, cb = centre(x), centre(y)
+                pulls[ia].append((ib, cb - ca))
+                pulls[ib].append((ia, ca - cb))
+
+        # start: every layer centred on 0
+        want: dict[int, float] = {}
+        for seq in seqs:
+            total = sum(size(it) for it in seq) + sum(gap(a, b) for a, b in pairwise(seq))
+            at = -total / 2
+            for i, it in enumerate(seq):
+                want[it] = max(want.get(it, at), at)
+                at += size(it) + (gap(it, seq[i + 1]) if i + 1 < len(seq) else 0.0)
+        p = _project(order, want, succs, preds)
+        rounds = _PLACE_ROUNDS if len(order) < 3000 else _PLACE_ROUNDS // 2
+        for _ in range(rounds):
+            for it in order:
+                ps = pulls.get(it)
+                if not ps:
+                    want[it] = p[it]
+                elif len(ps) == 1:
+                    j, d = ps[0]
+                    want[it] = p[j] + d
+                else:  # the median of where the neighbours would like this item
+                    targets = sorted([p[j] + d for j, d in ps])
+                    m = len(targets)
+                    want[it] = (targets[(m - 1) // 2] + targets[m // 2]) / 2
+            p = _project(order, want, succs, preds)
+
+        low = min((p[it] for it in order), default=0.0)
+        high = max((p[it] + size(it) for it in order), default=0.0)
+        if c == 0:
+            head, tail = 0.0, 0.0
+        else:
+            lw, lh = _label_size(g.clabel[c])
+            head = CLUSTER_PAD + (lh if g.lr else lw)
+            tail = CLUSTER_PAD
+        self.head[c] = head
+        self.size[c] = head + (high - low) + tail
+        if c != 0 and not g.lr:
+            self.size[c] = max(self.size[c], _label_size(g.clabel[c])[0] + 2 * CLUSTER_PAD)
+        sub: dict[int, float] = {}
+        for it in order:
+            top = head + p[it] - low
+            if it >= 0:
+                self.off[it] = top + g.sv[it] / 2
+                sub[it] = self.off[it]
+            else:
+                d = -it - 1
+                self.block_off[d] = top
+                for x, o in self.subtree_off[d].items():
+                    sub[x] = top + o
+        self.subtree_off[c] = sub
+
+
+def _topo(
+    items: list[int],
+    succs: dict[int, list[tuple[int, float]]],
+    preds: dict[int, list[tuple[int, float]]],
+) -> list[int]:
+    indeg = {it: len(preds.get(it, ())) for it in items}
+    ready = [it for it in items if indeg[it] == 0]
+    out: list[int] = []
+    while ready:
+        it = ready.pop()
+        out.append(it)
+        for nxt, _ in succs.get(it, ()):
+            indeg[nxt] -= 1
+            if indeg[nxt] == 0:
+                ready.append(nxt)
+    if len(out) != len(items):  # cannot happen with a consistent cluster order
+        raise RuntimeError("layout: cluster order is inconsistent between layers")
+    return out
+
+
+def _project(
+    order: list[int],
+    want: dict[int, float],
+    succs: dict[int, list[tuple[int, float]]],
+    preds: dict[int, list[tuple[int, float]]],
+) -> dict[int, float]:
+    """Positions near `want` that keep every distance: the mean of a push down and up.
+
+    Pushing each item down past its predecessors gives one valid placement, pushing each up
+    before its successors gives another; the constraints are linear, so their mean is valid.
+    """
+    lo: dict[int, float] = {}
+    for it in order:
+        y = want[it]
+        for a, need in preds.get(it, ()):
+            bound = lo[a] + need
+            if bound > y:
+                y = bound
+        lo[it] = y
+    out: dict[int, float] = {}
+    hi: dict[int, float] = {}
+    for it in reversed(order):
+        y = want[it]
+        for b, need in succs.get(it, ()):
+            bound = hi[b] - need
+            if bound < y:
+                y = bound
+        hi[it] = y
+        out[it] = (lo[it] + y) / 2
+    return out
+
+
+# ----------------------------------------------------------------------------------
+# Putting it together
+# ----------------------------------------------------------------------------------
+
+
+def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
+    """Compute where every node, cluster and edge of `scene` goes.
+
+    Raises:
+        ValueError: for an unknown rankdir, duplicate node ids, edges naming unknown
+            nodes, or edges that form a cycle.
+    """
+    g = _Graph(scene)
+    order = _Order(g)
+    order.run()
+    layers = order.layers
+    nl = g.nlayers
+    nc = len(g.cpath)
+
+    # cluster spans and nesting heights (how many cluster levels lie inside)
+    span_lo = [nl] * nc
+    span_hi = [-1] * nc
+    for v in range(len(g.layer)):
+        for c in g.anc[v][1:]:
+            span_lo[c] = min(span_lo[c], g.layer[v])
+            span_hi[c] = max(span_hi[c], g.layer[v])
+    height = [0] * nc
+    for c in sorted(range(1, nc), key=lambda c: -g.cdepth[c]):
+        p = g.cparent[c]
+        if p > 0:
+            height[p] = max(height[p], height[c] + 1)
+    max_height = max(height, default=0)
+    ext = [CLUSTER_PAD * (height[c] + 1) for c in range(nc)]
+    gap = LAYER_GAP + 2 * CLUSTER_PAD * (max_height + 1)
+
+    # along u: one band per layer, wide enough for its widest box
+    band = [1.0] * nl
+    for v in range(g.n_real):
+        band[g.layer[v]] = max(band[g.layer[v]], g.su[v])
+
+    def starts() -> list[float]:
+        s, u = [], 0.0
+        for lv in range(nl):
+            s.append(u)
+            u += band[lv] + gap
+        return s
+
+    start = starts()
+    if g.lr:  # cluster labels run along u: widen the cluster's last band if one is too long
+        for c in sorted(range(1, nc), key=lambda c: -g.cdepth[c]):
+            if span_hi[c] < 0:
+                continue
+            need = _label_size(g.clabel[c])[0] + 2 * LABEL_PAD
+            have = start[span_hi[c]] + band[span_hi[c]] - start[span_lo[c]] + 2 * ext[c]
+            if have < need:
+                band[span_hi[c]] += need - have
+                start = starts()
+
+    vpos, top, sizes = _Placer(g, layers).run()
+    out = Layout(rankdir=scene.rankdir)
+
+    def to_xy(u: float, v: float) -> tuple[float, float]:
+        return (u, v) if g.lr else (v, u)
+
+    def rect(u0: float, u1: float, v0: float, v1: float) -> Rect:
+        (x0, y0), (x1, y1) = to_xy(u0, v0), to_xy(u1, v1)
+        return Rect(x0, y0, x1, y1)
+
+    centre_u = [start[lv] + band[lv] / 2 for lv in range(nl)]
+    boxes: dict[int, Rect] = {}
+    for v in range(g.n_real):
+        cu, cv = centre_u[g.layer[v]], vpos[v]
+        boxes[v] = rect(cu - g.su[v] / 2, cu + g.su[v] / 2, cv - g.sv[v] / 2, cv + g.sv[v] / 2)
+
+    crects: dict[int, Rect] = {}
+    for c in range(1, nc):
+        if span_hi[c] >= 0:
+            u0 = start[span_lo[c]] - ext[c]
+            u1 = start[span_hi[c]] + band[span_hi[c]] + ext[c]
+            crects[c] = rect(u0, u1, top[c], top[c] + sizes[c])
+    return _finish(g, out, boxes, crects, vpos, centre_u, margin)
+
+
+def _finish(
+    g: _Graph,
+    out: Layout,
+    boxes: dict[int, Rect],
+    crects: dict[int, Rect],
+    vpos: list[float],
+    centre_u: list[float],
+    margin: float,
+) -> Layout:
+    """Move everything to positive coordinates and route the edges."""
+    lr = g.lr
+    every = list(boxes.values()) + list(crects.values())
+    left = min((r.left for r in every), default=0.0) - margin
+    upper = min((r.top for r in every), default=0.0) - margin
+
+    def shift(r: Rect) -> Rect:
+        return Rect(r.left - left, r.top - upper, r.right - left, r.bottom - upper)
+
+    for v, r in boxes.items():
+        nid = g.scene.nodes[v].id
+        out.nodes[nid] = shift(r)
+        out.layers[nid] = g.layer[v]
+    for c, r in crects.items():
+        out.clusters[g.cpath[c]] = shift(r)
+        out.cluster_labels[g.cpath[c]] = g.clabel[c]
+    out.width = max((r.right for r in every), default=0.0) - left + margin
+    out.height = max((r.bottom for r in every), default=0.0) - upper + margin
+
+    pair_count: dict[tuple[int, int], int] = defaultdict(int)
+    for chain in g.chains:
+        pair_count[(chain[0], chain[-1])] += 1
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    for k, (e, chain) in enumerate(zip(g.scene.edges, g.chains, strict=True)):
+        first, last = chain[0], chain[-1]
+        sr, dr = boxes[first], boxes[last]
+        pts = [(sr.right, sr.center[1]) if lr else (sr.center[0], sr.bottom)]
+        for bend in chain[1:-1]:
+            bu, bv = centre_u[g.layer[bend]], vpos[bend]
+            pts.append((bu, bv) if lr else (bv, bu))
+        pts.append((dr.left, dr.center[1]) if lr else (dr.center[0], dr.top))
+        pts = [(px - left, py - upper) for px, py in pts]
+        if k in g.flipped:
+            pts.reverse()
+        dup = seen[(first, last)]
+        seen[(first, last)] += 1
+        out.edges.append(Route(e.src, e.dst, e.index, pts, dup, pair_count[(first, last)]))
+    if out.rankdir in ("RL", "BT"):
+        _mirror(out, horizontal=out.rankdir == "RL")
+    return out
+
+
+def _mirror(out: Layout, horizontal: bool) -> None:
+    """Flip a finished LR layout into RL (or TB into BT)."""
+    w, h = out.width, out.height
+
+    def flip(r: Rect) -> Rect:
+        if horizontal:
+            return Rect(w - r.right, r.top, w - r.left, r.bottom)
+        return Rect(r.left, h - r.bottom, r.right, h - r.top)
+
+    out.nodes = {k: flip(r) for k, r in out.nodes.items()}
+    out.clusters = {k: flip(r) for k, r in out.clusters.items()}
+    for route in out.edges:
+        route.points = [(w - x, y) if horizontal else (x, h - y) for x, y in route.points]
+
+
+def count_crossings(segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> int:
+    """How many pairs of straight segments cross properly (shared endpoints do not count).
+
+    Used to compare layouts with each other (and with Graphviz) on equal terms.
+    """
+
+    def orient(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    n = 0
+    eps = 1e-9
+    for i in range(len(segments)):
+        a, b = segments[i]
+        ax0, ax1 = min(a[0], b[0]), max(a[0], b[0])
+        ay0, ay1 = min(a[1], b[1]), max(a[1], b[1])
+        for j in range(i + 1, len(segments)):
+            c, d = segments[j]
+            if max(c[0], d[0]) < ax0 or min(c[0], d[0]) > ax1:
+                continue
+            if max(c[1], d[1]) < ay0 or min(c[1], d[1]) > ay1:
+                continue
+            d1, d2 = orient(a, b, c), orient(a, b, d)
+            d3, d4 = orient(c, d, a), orient(c, d, b)
+            if ((d1 > eps and d2 < -eps) or (d1 < -eps and d2 > eps)) and (
+                (d3 > eps and d4 < -eps) or (d3 < -eps and d4 > eps)
+            ):
+                n += 1
+    return n

@@ -1,0 +1,201 @@
+"""Losses and activations as functions of Tensors.
+
+Everything here is composed from Tensor operations, so none of it has a derivative rule
+of its own: backward runs through the primitives. Stable forms are used throughout:
+`cross_entropy` goes through `log_softmax` (no exp overflow, no log of 0) and
+`binary_cross_entropy_with_logits` never exponentiates a positive number.
+
+Reductions: ``"mean"`` (default) averages over every element, ``"sum"`` adds them, and
+``"none"`` returns the per-element (per-sample for `cross_entropy`) losses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.tensor import Tensor
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "l1_loss",
+    "log_softmax",
+    "mse_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _tensor(x: Any, who: str, what: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray | list | tuple | float | int) and not isinstance(x, bool):
+        return Tensor(x)
+    raise TypeError(f"{who}: {what} must be a Tensor or an array, got {type(x).__name__}")
+
+
+def _pair(pred: Any, target: Any, who: str) -> tuple[Tensor, Tensor]:
+    p = _tensor(pred, who, "the prediction")
+    t = _tensor(target, who, "the target")
+    if p.shape != t.shape:
+        raise ValueError(
+            f"{who}: prediction shape {p.shape} and target shape {t.shape} differ "
+            "(reshape one of them; losses do not broadcast)"
+        )
+    return p, t
+
+
+def _reduce(loss: Tensor, reduction: str, who: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{who}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+# --- activations --------------------------------------------------------------------------
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0), elementwise."""
+    return _tensor(x, "relu", "the input").relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise, stable for any sign."""
+    return _tensor(x, "sigmoid", "the input").sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x), elementwise."""
+    return _tensor(x, "tanh", "the input").tanh()
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis`, computed after subtracting the maximum."""
+    return _tensor(x, "softmax", "the input").softmax(axis=axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along `axis`: the log-probabilities, never log(0)."""
+    return _tensor(x, "log_softmax", "the input").log_softmax(axis=axis)
+
+
+# --- regression losses ---------------------------------------------------------------------
+
+
+def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """(pred - target)**2, reduced. The shapes must match exactly."""
+    p, t = _pair(pred, target, "mse_loss")
+    d = p - t
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """|pred - target|, reduced; its gradient is sign(pred - target) (0 where they are equal)."""
+    p, t = _pair(pred, target, "l1_loss")
+    d = p - t
+    sign = Tensor(np.sign(d.data))  # a constant: |d| = d * sign(d)
+    return _reduce(d * sign, reduction, "l1_loss")
+
+
+# --- classification losses ----------------------------------------------------------------
+
+
+def _labels(labels: Any, n: int, n_classes: int) -> np.ndarray[Any, Any]:
+    """Integer class labels as an int array of shape (n,), each in [0, n_classes)."""
+    arr = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if isinstance(labels, Tensor):
+        # A Tensor holds floats even when built from ints: accept whole numbers only.
+        frac = ~np.isfinite(arr) | (arr != np.round(arr))
+        if frac.any():
+            i = int(np.flatnonzero(frac.ravel())[0])
+            raise TypeError(
+                f"cross_entropy: labels must be whole class indices, got {float(arr.ravel()[i])!r} "
+                f"at position {i}"
+            )
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"cross_entropy: labels must be integers (class indices), got dtype {arr.dtype}"
+        )
+    if arr.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: logits of shape ({n}, {n_classes}) need labels of shape ({n},), "
+            f"got shape {arr.shape}"
+        )
+    bad = (arr < 0) | (arr >= n_classes)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"cross_entropy: label {int(arr[i])} at position {i} is out of range for "
+            f"{n_classes} classes (labels must lie in 0..{n_classes - 1}); "
+            f"{int(bad.sum())} bad label(s) in all"
+        )
+    return arr
+
+
+def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of (n, C) logits against n integer labels in 0..C-1.
+
+    Equals -mean(log_softmax(logits)[i, labels[i]]) with the default ``reduction="mean"``.
+    """
+    z = _tensor(logits, "cross_entropy", "the logits")
+    if z.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must have shape (n, classes), got shape {z.shape}")
+    n, n_classes = z.shape
+    y = _labels(labels, n, n_classes)
+    # Picking logp[i, y[i]] as a product with a constant one-hot mask gives the same
+    # numbers as fancy indexing, and its backward is one multiply instead of a scatter.
+    onehot = np.zeros(z.shape, dtype=z.dtype)
+    onehot[np.arange(n), y] = -1.0
+    per_sample = (z.log_softmax(axis=-1) * Tensor(onehot)).sum(axis=1)
+    return _reduce(per_sample, reduction, "cross_entropy")
+
+
+def _check_unit(name: str, arr: Any, who: str) -> None:
+    a = np.asarray(arr)
+    bad = ~((a >= 0.0) & (a <= 1.0))
+    if bad.any():
+        raise ValueError(f"{who}: {name} must lie in [0, 1], got {a[bad].flat[0]!r}")
+
+
+def binary_cross_entropy(probs: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
+    """-(t * log(p) + (1 - t) * log(1 - p)) for probabilities p in (0, 1).
+
+    There is no clipping: a probability of exactly 0 or 1 raises a `DomainError` from
+    ``log`` (with float64 a sigmoid saturates there for logits beyond about +-37). Pass
+    logits to `binary_cross_entropy_with_logits` instead, which has no such limit.
+    """
+    p, t = _pair(probs, targets, "binary_cross_entropy")
+    _check_unit("probabilities", p.data, "binary_cross_entropy")
+    _check_unit("targets", t.data, "binary_cross_entropy")
+    loss = -(t * p.log() + (1.0 - t) * (1.0 - p).log())
+    return _reduce(loss, reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(
+    logits: Tensor, targets: Any, reduction: str = "mean"
+) -> Tensor:
+    """binary_cross_entropy(sigmoid(z), t), computed stably for any logit z.
+
+    Uses softplus(z) - t * z with softplus(z) = max(z, 0) + log(1 + exp(-|z|)): the
+    exponent is never positive. The branch (z > 0 or not) is a constant mask, so the
+    gradient is sigmoid(z) - t everywhere, including z = 0.
+    """
+    z, t = _pair(logits, targets, "binary_cross_entropy_with_logits")
+    _check_unit("targets", t.data, "binary_cross_entropy_with_logits")
+    mask = (z.data > 0).astype(z.data.dtype)
+    positive = Tensor(mask)  # constants: 1 where z > 0, else 0
+    sign = Tensor(2.0 * mask - 1.0)  # +1 where z > 0, -1 elsewhere: z * sign = |z|
+    softplus = z * positive + (1.0 + (-(z * sign)).exp()).log()
+    return _reduce(softplus - t * z, reduction, "binary_cross_entropy_with_logits")

@@ -1,0 +1,154 @@
+"""Tensor layers: Linear, Sequential and the activation modules.
+
+`Linear` stores its weight as (n_in, n_out) so that a batch of row vectors goes through as
+``x @ weight + bias``, the way the course writes it (PyTorch stores the transpose;
+`tinygrad_lite.interop` converts). Parameter names follow PyTorch (``weight``, ``bias``,
+``0.weight`` inside a `Sequential`), so checkpoints read naturally on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.nn import init as _init
+from tinygrad_lite.nn.module import Module
+from tinygrad_lite.tensor import Tensor
+
+__all__ = ["Flatten", "Identity", "Linear", "ReLU", "Sequential", "Sigmoid", "Tanh"]
+
+
+def _as_tensor(x: Any, who: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray | list | tuple | float | int) and not isinstance(x, bool):
+        return Tensor(x)
+    raise TypeError(f"{who} needs a Tensor (or an array), got {type(x).__name__}")
+
+
+def _size(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return int(n)
+
+
+class Linear(Module):
+    """y = x @ weight + bias, for inputs of shape (..., n_in).
+
+    Args:
+        n_in, n_out: input and output sizes; the weight has shape (n_in, n_out).
+        bias: whether to add a bias (shape (n_out,), starts at zero).
+        init: "normal" (N(0, 1/max(n_in, n_out)), the default), "xavier" (Glorot uniform),
+            "xavier_normal", "he" (Kaiming normal, fan-in), or a function
+            (n_in, n_out, rng) -> array; see `tinygrad_lite.nn.init`.
+        seed: an int or a numpy Generator; the same seed gives the same weights.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        bias: bool = True,
+        init: str | _init.Init = "normal",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        self.n_in, self.n_out = _size("n_in", n_in), _size("n_out", n_out)
+        weights = np.asarray(_init.get(init)(self.n_in, self.n_out, _init.make_rng(seed)))
+        if weights.shape != (self.n_in, self.n_out):
+            raise ValueError(
+                f"init returned shape {weights.shape}, expected {(self.n_in, self.n_out)}"
+            )
+        self.weight = Tensor(weights, requires_grad=True)
+        self.weight.label = "weight"
+        self.bias: Tensor | None = None
+        if bias:
+            self.bias = Tensor(np.zeros(self.n_out, dtype=weights.dtype), requires_grad=True)
+            self.bias.label = "bias"
+
+    def forward(self, x: Any) -> Tensor:
+        t = _as_tensor(x, "Linear")
+        if t.ndim == 0 or t.shape[-1] != self.n_in:
+            raise ValueError(
+                f"Linear({self.n_in} -> {self.n_out}) needs inputs whose last dimension is "
+                f"{self.n_in}, got shape {t.shape}"
+            )
+        out = t @ self.weight
+        return out if self.bias is None else out + self.bias
+
+    def __repr__(self) -> str:
+        return f"Linear({self.n_in} -> {self.n_out}, bias={self.bias is not None})"
+
+
+class Sequential(Module):
+    """Modules applied one after another; indexable, iterable, and sized like a list.
+
+    Parameters are named by position (``0.weight``, ``2.bias``), and each child is drawn
+    in a cluster named after its position and kind (``0_linear``, ``1_relu``).
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential item {i} is a {type(m).__name__}, not a Module")
+        self._modules = list(modules)
+        for i, m in enumerate(self._modules):
+            if m.scope_name is None:
+                m.scope_name = f"{i}_{type(m).__name__.lower()}"
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        for i, m in enumerate(self._modules):
+            yield str(i), m
+
+    def forward(self, x: Any) -> Any:
+        for m in self._modules:
+            x = m(x)
+        return x
+
+    def __getitem__(self, index: int) -> Module:
+        return self._modules[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules)
+
+
+class ReLU(Module):
+    """max(x, 0), elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "ReLU").relu()
+
+
+class Tanh(Module):
+    """tanh(x), elementwise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "Tanh").tanh()
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)), elementwise and stable for any sign of x."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "Sigmoid").sigmoid()
+
+
+class Identity(Module):
+    """Returns its input: a placeholder where a layer is optional."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Flatten(Module):
+    """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...), e.g. 28x28 images to 784-vectors."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = _as_tensor(x, "Flatten")
+        if x.ndim < 1:
+            raise ValueError(f"Flatten needs a batch dimension, got shape {x.shape}")
+        return x.reshape(x.shape[0], -1)

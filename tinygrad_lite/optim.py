@@ -1,0 +1,290 @@
+"""Optimizers: SGD (momentum, Nesterov, weight decay), Adam, AdamW and RMSprop.
+
+Each update rule is written once, on numpy arrays, with the formulas PyTorch documents
+(including its first-step rule for the momentum buffer), so a trajectory here matches
+`torch.optim` step for step. The same code serves both kinds of parameter:
+
+* a `Tensor` parameter's array is updated in place, so views and other references to
+  `param.data` stay valid; a parameter whose `.grad` is None (no gradient arrived) is skipped;
+* a `Value` parameter's float is lifted to a 0-d array, updated, and written back. A
+  Value's gradient is always a number (0.0 when nothing arrived), so Values are always updated.
+
+Updates touch `.data` directly and never record graph nodes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite.autograd import Node
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop"]
+
+Array = np.ndarray[Any, Any]
+State = dict[str, Any]
+
+
+def _check_params(params: Iterable[Node]) -> list[Node]:
+    """A non-empty list of distinct leaf nodes that require grad, or an error naming the culprit."""
+    if isinstance(params, Node):
+        raise TypeError("params must be an iterable of parameters (e.g. [w, b]), got a single node")
+    if hasattr(params, "parameters") and not isinstance(params, list | tuple):
+        raise TypeError(
+            f"params must be an iterable of parameters, got a {type(params).__name__}; "
+            "pass model.parameters()"
+        )
+    try:
+        found = list(params)
+    except TypeError:
+        raise TypeError(
+            f"params must be an iterable of parameters, got {type(params).__name__}"
+        ) from None
+    if not found:
+        raise ValueError("the optimizer got an empty parameter list")
+    seen: set[int] = set()
+    for i, p in enumerate(found):
+        if not isinstance(p, Node):
+            raise TypeError(
+                f"parameter {i} is a {type(p).__name__}, not a Value or Tensor; "
+                "optimizers update graph nodes"
+            )
+        if not p.requires_grad:
+            raise ValueError(
+                f"parameter {i} ({p.label or type(p).__name__}) does not require grad, "
+                "so it would never get a gradient to step on"
+            )
+        if not p.is_leaf:
+            name = p.op.name if p.op is not None else "?"
+            raise ValueError(
+                f"parameter {i} was computed by '{name}'; optimizers update leaves "
+                "(parameters), not intermediate results"
+            )
+        if id(p) in seen:
+            raise ValueError(f"parameter {i} appears more than once in the parameter list")
+        seen.add(id(p))
+    return found
+
+
+def _check(
+    name: str, value: float, low: float, *, low_open: bool, high: float | None = None
+) -> float:
+    """`value` as a float within [low, high) (or (low, ...) if `low_open`), else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    v = float(value)
+    bad = not math.isfinite(v) or v < low or (low_open and v == low)
+    if high is not None and v >= high:
+        bad = True
+    if bad:
+        where = f"{'>' if low_open else '>='} {low:g}"
+        if high is not None:
+            where += f" and < {high:g}"
+        raise ValueError(f"{name} must be {where}, got {value!r}")
+    return v
+
+
+class Optimizer:
+    """Base class: holds the parameter list and per-parameter state, runs the update loop.
+
+    A subclass implements `_update(x, g, state)`, which changes the array `x` in place from
+    the gradient array `g` (never modified) and its own `state` dict.
+    """
+
+    def __init__(self, params: Iterable[Node], lr: float) -> None:
+        self.params = _check_params(params)
+        self.lr = _check("lr", lr, 0.0, low_open=True)
+        self.state: list[State] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        """Empty every parameter's gradient (None for a Tensor, 0.0 for a Value)."""
+        for p in self.params:
+            p.grad = type(p)._empty_grad
+
+    def step(self) -> None:
+        """Apply one update to every parameter that has a gradient."""
+        for p, state in zip(self.params, self.state, strict=True):
+            g = p.grad
+            if g is None:
+                continue
+            if isinstance(g, Node):  # a gradient recorded with create_graph=True
+                g = g.data
+            x = p.data
+            if isinstance(x, np.ndarray):
+                if type(g) is not np.ndarray or g.shape != x.shape:
+                    g = np.asarray(g)
+                    if g.shape != x.shape:
+                        name = f" {p.label!r}" if p.label else ""
+                        raise ValueError(
+                            f"gradient of shape {g.shape} does not match parameter{name} "
+                            f"of shape {x.shape}"
+                        )
+                self._update(x, g, state)
+            else:
+                x = np.array(x, dtype=np.float64)
+                self._update(x, np.array(g, dtype=np.float64), state)
+                p.data = float(x)
+
+    def _update(self, x: Array, g: Array, state: State) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr:g})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum and weight decay.
+
+    With weight decay wd, momentum mu and learning rate lr, one step is::
+
+        d = g + wd * x
+        b = d                      on the first step
+        b = mu * b + d             afterwards
+        d = d + mu * b   (nesterov) or   d = b   (plain momentum)
+        x = x - lr * d
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check("momentum", momentum, 0.0, low_open=False)
+        self.weight_decay = _check("weight_decay", weight_decay, 0.0, low_open=False)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs a momentum > 0")
+
+    def _update(self, x: Array, g: Array, state: State) -> None:
+        d = g + self.weight_decay * x if self.weight_decay else g
+        mu = self.momentum
+        if mu:
+            buf = state.get("momentum")
+            if buf is None:
+                buf = state["momentum"] = np.array(d, copy=True)
+            else:
+                buf *= mu
+                buf += d
+            d = d + mu * buf if self.nesterov else buf
+        x -= self.lr * d
+
+
+class Adam(Optimizer):
+    """Adam with bias correction; `weight_decay` adds wd * x to the gradient (L2, as PyTorch).
+
+    One step, at step number t (from 1)::
+
+        g = g + wd * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x = x - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _check("betas[0]", betas[0], 0.0, low_open=False, high=1.0),
+            _check("betas[1]", betas[1], 0.0, low_open=False, high=1.0),
+        )
+        self.eps = _check("eps", eps, 0.0, low_open=False)
+        self.weight_decay = _check("weight_decay", weight_decay, 0.0, low_open=False)
+
+    def _decay(self, x: Array, g: Array) -> Array:
+        """The gradient Adam sees: L2 decay folds wd * x into it."""
+        return g + self.weight_decay * x if self.weight_decay else g
+
+    def _update(self, x: Array, g: Array, state: State) -> None:
+        g = self._decay(x, g)
+        b1, b2 = self.betas
+        if not state:
+            state["step"] = 0
+            state["m"] = np.zeros_like(x)
+            state["v"] = np.zeros_like(x)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["m"], state["v"]
+        m *= b1
+        m += (1.0 - b1) * g
+        v *= b2
+        v += (1.0 - b2) * (g * g)
+        denom = np.sqrt(v) / math.sqrt(1.0 - b2**t) + self.eps
+        x -= (self.lr / (1.0 - b1**t)) * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: x = x * (1 - lr * wd) before the Adam step."""
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _decay(self, x: Array, g: Array) -> Array:
+        if self.weight_decay:
+            x *= 1.0 - self.lr * self.weight_decay
+        return g
+
+
+class RMSprop(Optimizer):
+    """RMSprop (uncentered), optionally with momentum and L2 weight decay::
+
+    g = g + wd * x
+    s = alpha * s + (1 - alpha) * g**2
+    b = mu * b + g / (sqrt(s) + eps);  x = x - lr * b      (momentum mu > 0)
+    x = x - lr * g / (sqrt(s) + eps)                       (otherwise)
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _check("alpha", alpha, 0.0, low_open=False, high=1.0)
+        self.eps = _check("eps", eps, 0.0, low_open=False)
+        self.momentum = _check("momentum", momentum, 0.0, low_open=False)
+        self.weight_decay = _check("weight_decay", weight_decay, 0.0, low_open=False)
+
+    def _update(self, x: Array, g: Array, state: State) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * x
+        a = self.alpha
+        if not state:
+            state["square_avg"] = np.zeros_like(x)
+            if self.momentum:
+                state["momentum"] = np.zeros_like(x)
+        s = state["square_avg"]
+        s *= a
+        s += (1.0 - a) * (g * g)
+        step = g / (np.sqrt(s) + self.eps)
+        if self.momentum:
+            buf = state["momentum"]
+            buf *= self.momentum
+            buf += step
+            step = buf
+        x -= self.lr * step
