@@ -49,7 +49,7 @@ test: $(VENV)/.installed-$(EXTRAS) graphviz lint
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(VENV)/bin/nbstripout --verify notebooks/*.ipynb; fi
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed-test,bench,torch
+bench: $(VENV)/.installed-test,bench
 	$(PY) benchmarks/bench_scalar.py
 	@if [ -f benchmarks/bench_tensor.py ]; then $(PY) benchmarks/bench_tensor.py; fi
 	@if [ -f benchmarks/bench_layout.py ]; then $(PY) benchmarks/bench_layout.py; fi

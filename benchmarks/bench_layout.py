@@ -156,7 +156,7 @@ def main() -> None:
     print()
     for name, scene in [
         ("random expression", big_scene(2000)),
-        ("MLP 2-12-12-1", big_mlp_scene(12)),
+        ("MLP 2-24-24-1", big_mlp_scene(24)),
         ("MLP 2-16-16-1", big_mlp_scene(16)),
     ]:
         wall, cpu = timed(scene)

@@ -115,28 +115,34 @@ def bench_mlp(repeats: int) -> None:
 
 
 CHAIN_CODE = """
-import json, resource, sys, time
+import json, sys, time, tracemalloc
 sys.setrecursionlimit(10**7)
-n = int(sys.argv[1]); engine = sys.argv[2]
+n = int(sys.argv[1]); engine = sys.argv[2]; measure_memory = sys.argv[3] == "memory"
 if engine == "tinygrad_lite":
     from tinygrad_lite import Value
 else:
     from micrograd.engine import Value
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if measure_memory:
+    tracemalloc.start()
 start = time.perf_counter()
 y = Value(1.0)
 for _ in range(n):
     y = y * 1.0001 + 0.0001
 built = time.perf_counter()
+graph_bytes = tracemalloc.get_traced_memory()[0] if measure_memory else 0
 y.backward()
 done = time.perf_counter()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = tracemalloc.get_traced_memory()[1] if measure_memory else 0
 print(json.dumps({"build": built - start, "backward": done - built,
-                  "bytes_per_link": (peak - base) * 1024 / n}))
+                  "graph_bytes_per_link": graph_bytes / n, "peak_bytes_per_link": peak / n}))
 """
 
 
-def run_chain(n: int, engine: str) -> dict[str, float] | None:
+def run_chain(n: int, engine: str, memory: bool = False) -> dict[str, float] | None:
+    """Build and differentiate the chain in a fresh interpreter; with `memory`, trace the heap.
+
+    Timing and memory are separate runs because tracing every allocation slows the build.
+    """
     code = CHAIN_CODE
     if engine == "micrograd":
         # micrograd's recursive topological sort needs a deep C stack as well.
@@ -147,7 +153,10 @@ def run_chain(n: int, engine: str) -> dict[str, float] | None:
             + "t = threading.Thread(target=_main); t.start(); t.join()\n"
         )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(n), engine], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, str(n), engine, "memory" if memory else "time"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         print(f"({engine} chain failed: {proc.stderr.strip().splitlines()[-1:]})")
@@ -156,24 +165,27 @@ def run_chain(n: int, engine: str) -> dict[str, float] | None:
 
 
 def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
-    runs = [r for r in (run_chain(n, "tinygrad_lite") for _ in range(repeats)) if r]
-    print(f"\n### Deep chain `y = y*1.0001 + 0.0001`, {n:,} links (median of {len(runs)})\n")
-    print("| engine | build s | backward s | total s | peak bytes per link |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"\n### Deep chain `y = y*1.0001 + 0.0001`, {n:,} links\n")
+    print("Times: median of the timing runs. Memory: Python heap traced by tracemalloc in a")
+    print("separate run (the graph alone, and the peak during backward).\n")
+    print("| engine | build s | backward s | total s | graph bytes/link | peak bytes/link |")
+    print("|---|---:|---:|---:|---:|---:|")
 
-    def row(name: str, results: list[dict[str, float]]) -> None:
-        med = {k: statistics.median(r[k] for r in results) for k in results[0]}
-        total = med["build"] + med["backward"]
+    def row(name: str, engine: str, times: int) -> None:
+        runs = [r for r in (run_chain(n, engine) for _ in range(times)) if r]
+        mem = run_chain(n, engine, memory=True)
+        if not runs or mem is None:
+            return
+        build = statistics.median(r["build"] for r in runs)
+        back = statistics.median(r["backward"] for r in runs)
         print(
-            f"| {name} | {med['build']:.2f} | {med['backward']:.2f} | {total:.2f} | "
-            f"{med['bytes_per_link']:.0f} |"
+            f"| {name} | {build:.2f} | {back:.2f} | {build + back:.2f} | "
+            f"{mem['graph_bytes_per_link']:.0f} | {mem['peak_bytes_per_link']:.0f} |"
         )
 
-    row("tinygrad_lite", runs)
+    row("tinygrad_lite", "tinygrad_lite", repeats)
     if with_micrograd:
-        mg = run_chain(n, "micrograd")
-        if mg:
-            row("micrograd (recursion limit raised)", [mg])
+        row("micrograd (recursion limit raised)", "micrograd", 1)
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Tensor engine speed: one training step of an MLP against hand-written numpy and peers.
 
-Run with `make bench` or `python benchmarks/bench_tensor.py [--repeats N]`.
+Run with `make bench` or `python benchmarks/bench_tensor.py [--repeats N] [--threads N]`.
 
 A step is: forward, softmax cross-entropy (or squared error for the 1-output net),
 backward, and a plain SGD update. The same weights and batch go to every implementation:
@@ -11,7 +11,7 @@ backward, and a plain SGD update. The same weights and batch go to every impleme
 * **PyTorch CPU** (if installed), with `torch.set_num_threads` set to numpy's BLAS threads;
 * **mygrad** and **HIPS autograd** (if installed).
 
-Implementations are timed in turns (a block of steps each, five rounds) so that drift in
+Implementations are timed in turns (a block of steps each, ten rounds) so that drift in
 machine speed hits them alike; the table reports medians and ratios to the floor.
 """
 
@@ -234,7 +234,7 @@ def autograd_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step | None
 # --- timing -----------------------------------------------------------------------------
 
 
-def measure(steps: dict[str, Step], repeats: int, blocks: int = 5) -> dict[str, float]:
+def measure(steps: dict[str, Step], repeats: int, blocks: int = 10) -> dict[str, float]:
     """Median step time of each implementation.
 
     Implementations run in turns of `repeats / blocks` consecutive steps (the first two
@@ -270,9 +270,18 @@ def check_agreement(weights: Weights, X: np.ndarray, y: np.ndarray) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=0, help="rounds per case (0: automatic)")
+    parser.add_argument("--repeats", type=int, default=0, help="steps per case (0: automatic)")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="limit BLAS and torch to N threads (0: as is)"
+    )
     args = parser.parse_args()
-    threads = blas_threads()
+    if args.threads:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl)") from None
+        threadpool_limits(args.threads)
+    threads = args.threads or blas_threads()
     cases = [
         ("784-256-128-64-10, batch 64", [784, 256, 128, 64, 10], 64, 300, 1.10),
         ("784-256-128-64-10, batch 512", [784, 256, 128, 64, 10], 512, 60, 1.05),

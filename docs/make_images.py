@@ -84,7 +84,7 @@ def scalar_mlp() -> Value:
     """A scalar MLP(2, [3, 1]) on one input: a graph with module clusters."""
     model = MLP(2, [3, 1], nonlin="tanh", seed=0)
     out = model([0.5, -1.0])
-    loss = (out - 1.0) ** 2
+    loss: Value = (out - 1.0) ** 2
     loss.label = "loss"
     loss.backward()
     return loss

@@ -25,7 +25,12 @@ import tinygrad_lite
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 API = DOCS / "api.md"
-MARKDOWN = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+#: Fragments written to be merged into another page; their code relies on that page.
+FRAGMENTS = {"drawing_builtin.md"}
+MARKDOWN = [
+    ROOT / "README.md",
+    *sorted(p for p in DOCS.glob("*.md") if p.name not in FRAGMENTS),
+]
 NO_RUN = "<!-- no-run -->"
 
 
@@ -124,9 +129,7 @@ def test_block_parser() -> None:
 
 
 @pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
-def test_code_blocks_run(
-    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_code_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace: dict[str, object] = {"__name__": "__docs__"}
@@ -162,17 +165,15 @@ def test_relative_links_exist(path: Path) -> None:
 
 def test_every_picture_is_drawn_by_make_images() -> None:
     spec = importlib.util.spec_from_file_location("make_images", DOCS / "make_images.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     make_images = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_images)
     drawn = set(make_images.pictures())
-    used = {
-        Path(t).stem
-        for path in MARKDOWN
-        for t in relative_links(path)
-        if "images/" in t
-    }
+    used = {Path(t).stem for path in MARKDOWN for t in relative_links(path) if "images/" in t}
     on_disk = {p.stem for p in (DOCS / "images").glob("*.svg")}
     assert used <= drawn, f"pictures used but not drawn by make_images.py: {used - drawn}"
-    assert on_disk <= drawn, f"pictures in docs/images not made by make_images.py: {on_disk - drawn}"
+    assert on_disk <= drawn, (
+        f"pictures in docs/images not made by make_images.py: {on_disk - drawn}"
+    )
     assert used <= on_disk, f"run `make images`: missing {used - on_disk}"

@@ -80,7 +80,11 @@ def test_cross_entropy_is_stable_for_huge_logits() -> None:
 @pytest.mark.parametrize(
     ("labels", "error", "match"),
     [
-        (np.array([0, 1, 5, 2, 1, 0]), ValueError, "label 5 at position 2 is out of range for 5 classes"),
+        (
+            np.array([0, 1, 5, 2, 1, 0]),
+            ValueError,
+            "label 5 at position 2 is out of range for 5 classes",
+        ),
         (np.array([0, -1, 2, 2, 1, 0]), ValueError, "label -1 at position 1 is out of range"),
         (np.array([0.0, 1, 2, 2, 1, 0]), TypeError, "labels must be integers.*float64"),
         (np.array([0, 1, 2]), ValueError, r"need labels of shape \(6,\), got shape \(3,\)"),
@@ -97,7 +101,7 @@ def test_cross_entropy_accepts_whole_number_tensors_only() -> None:
         F.cross_entropy(Tensor(LOGITS), LABELS).item(), rel=1e-15
     )
     bad = Tensor(np.array([0, 1, 2.5, 2, 1, 0]))
-    with pytest.raises(TypeError, match="whole class indices, got 2.5 at position 2"):
+    with pytest.raises(TypeError, match=r"whole class indices, got 2\.5 at position 2"):
         F.cross_entropy(Tensor(LOGITS), bad)
     with pytest.raises(TypeError, match="got inf at position 0"):
         F.cross_entropy(Tensor(LOGITS), Tensor(np.array([np.inf, 1, 2, 2, 1, 0])))
@@ -132,7 +136,9 @@ def test_bce_with_logits_matches_numpy_and_is_stable() -> None:
     loss, g = grad_of(F.binary_cross_entropy_with_logits, z, Tensor(t), reduction="sum")
     expected = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
     assert loss == pytest.approx(expected.sum(), rel=1e-14)
-    sig = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    sig = np.where(
+        z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z)))
+    )
     np.testing.assert_allclose(g, sig - t, rtol=1e-12, atol=1e-300)
     assert g[3] == 0.5  # sigmoid(0) - 0, the kink of max(z, 0) handled right
 

@@ -150,6 +150,17 @@ def test_mlp_clusters_nest(rankdir: str) -> None:
     assert {"mlp", "mlp/layer0", "mlp/layer0/neuron1", "mlp/layer2/neuron0"} <= set(layout.clusters)
 
 
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_collapsed_mlp_keeps_every_invariant(depth: int) -> None:
+    model = MLP(2, [4, 4, 1], seed=0)
+    out = model([Value(0.5, label="x0"), Value(-1.5, label="x1")])
+    assert isinstance(out, Value)
+    out.backward()
+    scene = build_scene(out, depth=depth)
+    assert any(n.kind == "summary" for n in scene.nodes)
+    check_invariants(scene, layout_scene(scene))
+
+
 def test_duplicate_edges_get_separate_routes() -> None:
     a = Value(3.0, label="a")
     b = a * a
@@ -272,3 +283,23 @@ def test_count_crossings_by_hand() -> None:
         for t in (0.1, 0.7, 1.3, 1.9, 2.5)
     ]
     assert count_crossings(fan) == 10
+
+
+def test_wide_characters_get_two_cells() -> None:
+    """CJK characters are two cells wide in a monospace font; their box must allow for it."""
+    text = "漢字ラベル"
+    scene = Scene(nodes=[SceneNode("k", "value", "input", [text], "#ffffff")])
+    box = layout_scene(scene).nodes["k"]
+    assert box.width > 2 * len(text) * EM_ADVANCE * 11
+
+
+def test_short_op_symbols_are_circles() -> None:
+    scene = Scene(
+        nodes=[
+            SceneNode("m", "op", "op", ["*"], "#f5f5f5"),
+            SceneNode("s", "op", "op", ["sigmoid"], "#f5f5f5"),
+        ]
+    )
+    layout = layout_scene(scene)
+    assert layout.nodes["m"].width == pytest.approx(layout.nodes["m"].height)
+    assert layout.nodes["s"].width > layout.nodes["s"].height

@@ -273,3 +273,37 @@ def test_tensor_mlp_trajectory_matches_torch(name: str, kw: dict[str, Any]) -> N
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     assert not np.allclose(ours[0], np.asarray(Linear(3, 5, seed=0).weight.data))
+
+
+@pytest.mark.parametrize(("name", "kw"), CONFIGS, ids=IDS)
+def test_optimizer_state_resumes_exactly(name: str, kw: dict[str, Any]) -> None:
+    """Stop after 5 steps, restore parameters and optimizer state, continue: same as 10 steps."""
+    xs = [Value(float(v)) for v in X0]
+    opt = CLASSES[name](xs, **kw)
+
+    def run(params: list[Value], optimizer: Optimizer, steps: int) -> None:
+        for _ in range(steps):
+            optimizer.zero_grad()
+            bowl_values(params).backward()
+            optimizer.step()
+
+    run(xs, opt, 5)
+    saved_x, saved_opt = [x.data for x in xs], opt.state_dict()
+    run(xs, opt, 5)
+    ys = [Value(v) for v in saved_x]
+    resumed = CLASSES[name](ys, **kw)
+    resumed.load_state_dict(saved_opt)
+    run(ys, resumed, 5)
+    assert [y.data for y in ys] == [x.data for x in xs]
+    fresh = CLASSES[name]([Value(v) for v in saved_x], **kw)  # without the state: different
+    run(fresh.params, fresh, 5)  # type: ignore[arg-type]
+    if name != "sgd" or kw.get("momentum"):
+        assert [p.data for p in fresh.params] != [x.data for x in xs]
+
+
+def test_optimizer_state_must_fit() -> None:
+    opt = Adam([Value(1.0), Value(2.0)], lr=0.1)
+    with pytest.raises(ValueError, match="holds 1 parameter entries, this optimizer has 2"):
+        opt.load_state_dict({"lr": 0.1, "state": [{}]})
+    with pytest.raises(ValueError, match="parameter 1: 'm' has shape"):
+        opt.load_state_dict({"lr": 0.1, "state": [{}, {"m": np.zeros(3)}]})

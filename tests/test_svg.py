@@ -88,7 +88,7 @@ def test_duplicate_edges_are_two_distinct_curves() -> None:
 
 
 def test_text_is_escaped_for_xml() -> None:
-    nasty = "<b>&\"it's\"</b> \x01 ]]>"
+    nasty = '<b>&"it\'s"</b> \x01 ]]>'
     scene = Scene(
         nodes=[
             SceneNode("a<1>", "value", "input", [nasty, "data 1"], "#ffffff", "p&q", nasty),

@@ -515,3 +515,87 @@ def test_constructors() -> None:
     np.testing.assert_array_equal(a.data, np.random.default_rng(5).standard_normal((3, 4)))
     with pytest.raises(TypeError, match="int32"):
         Tensor.zeros(2, dtype=np.int32)
+
+
+def test_iteration_and_detach() -> None:
+    x = leaf([[1.0, 2.0], [3.0, 4.0]], label="x")
+    rows = list(x)
+    assert [r.shape for r in rows] == [(2,), (2,)]
+    (rows[0] * 2.0 + rows[1]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[2.0, 2.0], [1.0, 1.0]])
+    d = x.detach()
+    assert isinstance(d, Tensor)
+    assert d.data is x.data
+    assert (d.label, d.requires_grad) == ("x", False)
+    assert d.requires_grad_() is d
+    assert d.requires_grad
+
+
+def test_numpy_on_the_left_gives_a_tensor() -> None:
+    x = leaf([1.0, 2.0])
+    for y in (np.ones(2) * x, np.ones(2) + x, np.ones(2) - x, np.ones(2) / x, np.float64(2.0) ** x):
+        assert isinstance(y, Tensor)
+    assert isinstance(np.ones((3, 2)) @ x, Tensor)
+    np.testing.assert_array_equal((np.array([3.0, 4.0]) - x).data, [2.0, 2.0])
+
+
+# ----------------------------------------------------------------------------------
+# nan and inf: the same policy as Value
+# ----------------------------------------------------------------------------------
+
+UNARY: dict[str, Callable[[Tensor], Tensor]] = {
+    "exp": lambda t: t.exp(),
+    "log": lambda t: t.log(),
+    "tanh": lambda t: t.tanh(),
+    "sin": lambda t: t.sin(),
+    "cos": lambda t: t.cos(),
+    "sigmoid": lambda t: t.sigmoid(),
+    "relu": lambda t: t.relu(),
+    "neg": lambda t: -t,
+    "square": lambda t: t * t,
+    "reciprocal": lambda t: 1.0 / t,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_nan_is_data_and_propagates_without_warnings(name: str) -> None:
+    x = leaf([np.nan, 0.5])
+    y = UNARY[name](x)
+    assert np.isnan(y.data[0])
+    assert not np.isnan(y.data[1])
+    y.sum().backward()
+    assert not np.isnan(x.grad[1])
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "expected"),
+    [
+        ("exp", -np.inf, 0.0),
+        ("log", np.inf, np.inf),
+        ("tanh", np.inf, 1.0),
+        ("tanh", -np.inf, -1.0),
+        ("sigmoid", np.inf, 1.0),
+        ("sigmoid", -np.inf, 0.0),
+        ("relu", np.inf, np.inf),
+        ("relu", -np.inf, 0.0),
+        ("neg", np.inf, -np.inf),
+        ("square", -np.inf, np.inf),
+        ("reciprocal", np.inf, 0.0),
+    ],
+)
+def test_infinite_input_gives_the_limit(name: str, x: float, expected: float) -> None:
+    assert UNARY[name](Tensor([x])).data[0] == expected
+
+
+@pytest.mark.parametrize("name", ["sin", "cos"])
+def test_periodic_functions_at_infinity_raise(name: str) -> None:
+    with pytest.raises(DomainError, match="inf") as info:
+        UNARY[name](Tensor([0.0, np.inf]))
+    assert info.value.op == name
+
+
+def test_truth_value_only_for_one_entry() -> None:
+    assert Tensor([[2.0]])
+    assert not Tensor(0.0)
+    with pytest.raises(ValueError, match=r"shape \(2,\) is ambiguous"):
+        bool(Tensor([1.0, 2.0]))

@@ -25,6 +25,7 @@ from hypothesis.extra.numpy import (
 
 from tinygrad_lite import ops
 from tinygrad_lite.gradcheck import directional_check, gradcheck
+from tinygrad_lite.nn import functional as F
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.testing import safe_floats
 
@@ -101,6 +102,13 @@ def _matmul(data: st.DrawFn) -> tuple[Arrays, Params]:
         mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=2, max_side=3)
     )
     return tuple(data(arrays(np.float64, s, elements=_values)) for s in shapes.input_shapes), {}
+
+
+@st.composite
+def _linear(data: st.DrawFn) -> tuple[Arrays, Params]:
+    n, k, m = (data(st.integers(1, 4)) for _ in range(3))
+    shapes = [(n, k), (k, m), (m,)]
+    return tuple(data(arrays(np.float64, s, elements=_values)) for s in shapes), {}
 
 
 @st.composite
@@ -218,6 +226,7 @@ CASES: list[Case] = [
         lambda a, b, c: a + b + c,
     ),
     Case("matmul", _matmul(), lambda a, b: a @ b, np.matmul),
+    Case("linear", _linear(), lambda x, w, b: F.linear(x, w, b), lambda x, w, b: x @ w + b),
     Case("sum", _reduction(), lambda a, **k: a.sum(**k), lambda a, **k: np.sum(a, **k)),
     Case("mean", _reduction(), lambda a, **k: a.mean(**k), lambda a, **k: np.mean(a, **k)),
     Case("max", _reduction(spaced=True), lambda a, **k: a.max(**k), lambda a, **k: np.max(a, **k)),

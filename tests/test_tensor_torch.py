@@ -68,6 +68,7 @@ TORCH: dict[str, Callable[..., Any]] = {
     "relu": torch.relu,
     "add_n": lambda a, b, c: a + b + c,
     "matmul": torch.matmul,
+    "linear": lambda x, w, b: torch.nn.functional.linear(x, w.T, b),
     "sum": lambda a, axis, keepdims: torch.sum(a, dim=_dims(a, axis), keepdim=keepdims),
     "mean": lambda a, axis, keepdims: torch.mean(a, dim=_dims(a, axis), keepdim=keepdims),
     "max": lambda a, axis, keepdims: torch.amax(a, dim=_dims(a, axis), keepdim=keepdims),

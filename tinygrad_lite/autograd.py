@@ -325,7 +325,7 @@ def backward(
         )
     if grad is None:
         grad = type(root)._seed(root)
-    elif create_graph and not isinstance(grad, Node):
+    if create_graph and not isinstance(grad, Node):
         grad = type(root)._const(grad)
     if not create_graph and isinstance(grad, Node):
         grad = grad.data

@@ -19,6 +19,7 @@ rankdir "LR" u is x and v is y; for "TB" they swap.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -125,8 +126,14 @@ class Layout:
 
 
 def text_width(text: str, font_size: float = FONT_SIZE) -> float:
-    """A safe upper estimate of how wide `text` is drawn in the monospace font."""
-    return len(text) * CHAR_WIDTH * font_size / FONT_SIZE
+    """A safe upper estimate of how wide `text` is drawn in the monospace font.
+
+    Wide characters (CJK and the like) take two cells of a monospace font.
+    """
+    cells = len(text)
+    if not text.isascii():
+        cells += sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+    return cells * CHAR_WIDTH * font_size / FONT_SIZE
 
 
 def node_size(node: SceneNode) -> tuple[float, float]:
@@ -138,6 +145,8 @@ def node_size(node: SceneNode) -> tuple[float, float]:
         # an ellipse holds a tw x th rectangle when its semi-axes are sqrt(2) times larger
         w = max(OP_MIN[0], math.sqrt(2) * (tw + 2 * PAD_Y))
         h = max(OP_MIN[1], math.sqrt(2) * th)
+        if len(rows) == 1 and len(rows[0]) <= 2:  # a one- or two-character symbol: a circle
+            w = h = max(w, h)
         return (w, h)
     return (tw + 2 * PAD_X, th + 2 * PAD_Y)
 
@@ -350,7 +359,9 @@ class _Order:
         self.rank = self._cluster_rank()
 
     def start(self, keys: list[float]) -> None:
-        """Order every layer by `keys` (clusters kept together)."""
+        """Order every layer by `keys` (clusters kept together, in the order keys give)."""
+        for layer in self.layers:
+            layer.sort(key=lambda v: keys[v])
         self._index_all()
         self.rank = self._cluster_rank()
         for lv in range(self.g.nlayers):
@@ -384,7 +395,7 @@ class _Order:
                 keys[v] = count
                 count += 1
                 stack.extend(reversed(g.up[v]))
-        return [-k for k in keys]
+        return keys
 
     def _index_all(self) -> None:
         for layer in self.layers:
@@ -758,8 +769,9 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
     """Compute where every node, cluster and edge of `scene` goes.
 
     Raises:
-        ValueError: for an unknown rankdir, duplicate node ids, edges naming unknown
-            nodes, or edges that form a cycle.
+        ValueError: for an unknown rankdir, duplicate node ids, an edge naming an unknown
+            node, or an edge from a node to itself. (Edges closing a longer cycle are
+            drawn against the flow rather than refused.)
     """
     g = _Graph(scene)
     order = _Order(g)

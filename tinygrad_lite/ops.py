@@ -30,6 +30,7 @@ import numpy as np
 from tinygrad_lite.errors import DomainError
 
 __all__ = [
+    "LINEAR",
     "MATMUL",
     "OPS",
     "TENSOR_OPS",
@@ -146,7 +147,7 @@ def sigmoid(x: Any) -> Any:
 
 def relu(x: Any) -> Any:
     if type(x) is float:
-        return x if x > 0.0 else 0.0
+        return 0.0 if x <= 0.0 else x  # nan stays nan
     return np.maximum(x, 0) if _is_array(x) else x.relu()
 
 
@@ -155,8 +156,9 @@ def step(x: Any) -> Any:
     if type(x) is float:
         return 1.0 if x > 0.0 else 0.0
     if _is_array(x):
-        return (x > 0).astype(np.result_type(x, np.float32))
-    return type(x)._const(step(x.data))  # a constant: its own derivative is 0
+        return x > 0  # a boolean mask: g * mask keeps g's dtype without a float copy
+    d = x.data  # a node (create_graph): the mask is a constant, its own derivative is 0
+    return type(x)._const(step(d) if type(d) is float else (d > 0).astype(d.dtype))
 
 
 def _data(x: Any) -> Any:
@@ -210,7 +212,7 @@ def _pow_forward(a: Any, b: Any) -> Any:
 
 
 def _exp_forward(a: Any) -> Any:
-    too_big = a > EXP_MAX
+    too_big = (a > EXP_MAX) & (a < math.inf)  # a finite input that overflows; inf stays inf
     if _any(too_big):
         raise DomainError(
             "exp",
@@ -376,20 +378,37 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
         return g
     extra = len(gshape) - len(shape)
     if extra >= 0:
-        axes = tuple(range(extra)) + tuple(
+        stretched = tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1
         )
-        if axes:
-            g = g.sum(axis=axes, keepdims=True)
-        if g.shape[extra:] == shape:
-            return g.reshape(shape) if extra else g
+        if stretched:
+            g = g.sum(axis=stretched, keepdims=True)
+        if extra:
+            g = g.sum(axis=tuple(range(extra)))
+        if g.shape == shape:
+            return g
     raise ValueError(f"a gradient of shape {gshape} cannot be summed to an input of shape {shape}")
 
 
+# The ufunc reductions themselves: np.sum / np.max add a Python layer around them.
+_add_reduce: Any = np.add.reduce
+_max_reduce: Any = np.maximum.reduce
+
+#: Below this many entries a broadcast gradient is written out (faster than making a view).
+_SMALL = 1 << 14
+
+
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    """numpy's `broadcast_to` for arrays (a read-only view), the recorded op for nodes."""
+    """`x` repeated to `shape` for arrays, the recorded op for nodes.
+
+    A small result is a fresh array; a big one a read-only view (no copy of the entries).
+    """
     if _is_array(x) or type(x) is float:
-        return np.broadcast_to(x, shape)
+        if math.prod(shape) > _SMALL:
+            return np.broadcast_to(x, shape)
+        out = np.empty(shape, dtype=np.result_type(x))
+        out[...] = x
+        return out
     return x.broadcast_to(shape)
 
 
@@ -397,7 +416,10 @@ def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
     if _is_array(g):
         z = np.zeros(shape, dtype=g.dtype)
-        np.add.at(z, index, g)
+        if any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index):
+            np.add.at(z, index, g)  # integer arrays may pick an entry more than once
+        else:
+            z[index] = g  # ints, slices and masks pick each entry at most once
         return z
     return type(g)._call(scatter_op(index, shape), g)
 
@@ -408,6 +430,14 @@ def _reduced_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
         return (1,) * len(shape)
     axes = np.lib.array_utils.normalize_axis_tuple(axis, len(shape))
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _reduced_count(shape: tuple[int, ...], axis: Any) -> int:
+    """How many entries a reduction over `axis` combines into each output entry."""
+    if axis is None:
+        return math.prod(shape)
+    axes = np.lib.array_utils.normalize_axis_tuple(axis, len(shape))
+    return math.prod(shape[i] for i in axes)
 
 
 def _keep(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
@@ -455,12 +485,35 @@ MATMUL = Op(
 )
 
 
+def _linear_forward(x: Any, w: Any, b: Any) -> Any:
+    out = np.matmul(x, w)
+    if isinstance(out, np.ndarray) and out.dtype == np.result_type(out, b):
+        out += b  # in place on the fresh product: one pass and no extra array
+        return out
+    return out + b
+
+
+LINEAR = Op(
+    "linear",
+    "x@W+b",
+    "d(x@W+b)/dx: G @ W.T; d/dW: x.T @ G; d/db: G summed over the batch (as matmul and add)",
+    _linear_forward,
+    (
+        lambda g, out, x, w, b: _matmul_vjp_a(g, out, x, w),
+        lambda g, out, x, w, b: _matmul_vjp_b(g, out, x, w),
+        pass_gradient,
+    ),
+)
+"""A dense layer's affine map as one node. Its rules are matmul's and add's: fusing them
+saves a node and a full-size temporary per layer (measured in benchmarks/bench_tensor.py)."""
+
+
 @functools.lru_cache(maxsize=512)
 def sum_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
     """Sum over `axis` (None: all axes)."""
 
     def forward(a: Any) -> Any:
-        return np.sum(a, axis=axis, keepdims=keepdims)
+        return _add_reduce(a, axis=axis, keepdims=keepdims)
 
     def vjp(g: Any, out: Any, a: Any) -> Any:
         return broadcast_to(_keep(g, a.shape, axis, keepdims), a.shape)
@@ -480,11 +533,13 @@ def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
     """Mean over `axis` (None: all axes)."""
 
     def forward(a: Any) -> Any:
-        return np.mean(a, axis=axis, keepdims=keepdims)
+        if a.dtype.itemsize < 4:  # numpy averages float16 in float32
+            return np.mean(a, axis=axis, keepdims=keepdims)
+        return _add_reduce(a, axis=axis, keepdims=keepdims) / _reduced_count(a.shape, axis)
 
     def vjp(g: Any, out: Any, a: Any) -> Any:
-        n = math.prod(a.shape) // max(math.prod(out.shape), 1)
-        return broadcast_to(_keep(g, a.shape, axis, keepdims) * (1.0 / n), a.shape)
+        scale = 1.0 / _reduced_count(a.shape, axis)
+        return broadcast_to(_keep(g, a.shape, axis, keepdims) * scale, a.shape)
 
     return Op(
         "mean",
@@ -501,7 +556,7 @@ def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
     """Maximum over `axis`; tied maxima share the gradient equally (as torch.amax)."""
 
     def forward(a: Any) -> Any:
-        return np.max(a, axis=axis, keepdims=keepdims)
+        return _max_reduce(a, axis=axis, keepdims=keepdims)
 
     def vjp(g: Any, out: Any, a: Any) -> Any:
         data = _data(a)
@@ -597,7 +652,13 @@ def _index_text(index: tuple[Any, ...]) -> str:
         elif item is None:
             parts.append("None")
         elif isinstance(item, np.ndarray):
-            parts.append(np.array2string(item, threshold=6, separator=","))
+            flat = item.reshape(-1).tolist() if item.size <= 6 else None
+            if flat is None:
+                parts.append(f"<{item.dtype} array of shape {item.shape}>")
+            elif item.ndim == 1:
+                parts.append(f"[{','.join(str(v) for v in flat)}]")
+            else:
+                parts.append(str(item.tolist()).replace(" ", ""))
         else:
             parts.append(str(item))
     return ", ".join(parts)
@@ -643,7 +704,7 @@ def scatter_op(index: tuple[Any, ...], shape: tuple[int, ...]) -> Op:
 
 def _finite_max(name: str, a: Any, axis: int) -> Any:
     """The max along `axis` (keepdims), refusing nan and rows with no finite entry."""
-    m = np.max(a, axis=axis, keepdims=True)
+    m = _max_reduce(a, axis=axis, keepdims=True)
     if not np.isfinite(m).all():
         raise DomainError(
             name,
@@ -699,6 +760,7 @@ def log_softmax_op(axis: int) -> Op:
 #: Tests are driven from this table: every name here must have a gradient test.
 TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "matmul": MATMUL,
+    "linear": LINEAR,
     "sum": sum_op,
     "mean": mean_op,
     "max": max_op,

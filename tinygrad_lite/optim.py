@@ -87,6 +87,18 @@ def _check(
     return v
 
 
+def _scratch(state: State, x: Array) -> Array:
+    """A buffer shaped like `x`, kept per parameter for the update's intermediate results.
+
+    A fresh temporary of a large parameter's size costs a memory mapping and page faults
+    on every step; reusing one buffer keeps an update as cheap as a hand-written one.
+    """
+    buf: Array | None = state.get("scratch")
+    if buf is None:
+        buf = state["scratch"] = np.empty_like(x)
+    return buf
+
+
 class Optimizer:
     """Base class: holds the parameter list and per-parameter state, runs the update loop.
 
@@ -103,6 +115,49 @@ class Optimizer:
         """Empty every parameter's gradient (None for a Tensor, 0.0 for a Value)."""
         for p in self.params:
             p.grad = type(p)._empty_grad
+
+    def state_dict(self) -> dict[str, Any]:
+        """Copies of the per-parameter buffers (momentum, moments, step counts) and lr.
+
+        Together with the model's `state_dict` this resumes training exactly.
+        """
+        return {
+            "lr": self.lr,
+            "state": [
+                {
+                    k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+                    for k, v in st.items()
+                    if k != "scratch"
+                }
+                for st in self.state
+            ],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore buffers saved by `state_dict` from an optimizer over the same parameters."""
+        entries = state.get("state") if isinstance(state, dict) else None
+        if not isinstance(entries, list) or len(entries) != len(self.params):
+            got = len(entries) if isinstance(entries, list) else "no"
+            raise ValueError(
+                f"optimizer state holds {got} parameter entries, this optimizer has "
+                f"{len(self.params)} parameters"
+            )
+        for i, (p, entry) in enumerate(zip(self.params, entries, strict=True)):
+            want = np.shape(p.data)
+            for key, value in entry.items():
+                if isinstance(value, np.ndarray) and value.shape != want:
+                    raise ValueError(
+                        f"optimizer state for parameter {i}: '{key}' has shape {value.shape}, "
+                        f"the parameter has shape {want}"
+                    )
+        self.lr = _check("lr", state.get("lr", self.lr), 0.0, low_open=True)
+        self.state = [
+            {
+                k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+                for k, v in entry.items()
+            }
+            for entry in entries
+        ]
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
@@ -173,7 +228,9 @@ class SGD(Optimizer):
                 buf *= mu
                 buf += d
             d = d + mu * buf if self.nesterov else buf
-        x -= self.lr * d
+        tmp = _scratch(state, x)
+        np.multiply(d, self.lr, out=tmp)
+        x -= tmp
 
 
 class Adam(Optimizer):
@@ -212,19 +269,26 @@ class Adam(Optimizer):
     def _update(self, x: Array, g: Array, state: State) -> None:
         g = self._decay(x, g)
         b1, b2 = self.betas
-        if not state:
+        if "step" not in state:
             state["step"] = 0
             state["m"] = np.zeros_like(x)
             state["v"] = np.zeros_like(x)
         state["step"] += 1
         t = state["step"]
-        m, v = state["m"], state["v"]
+        m, v, tmp = state["m"], state["v"], _scratch(state, x)
         m *= b1
-        m += (1.0 - b1) * g
+        np.multiply(g, 1.0 - b1, out=tmp)
+        m += tmp
         v *= b2
-        v += (1.0 - b2) * (g * g)
-        denom = np.sqrt(v) / math.sqrt(1.0 - b2**t) + self.eps
-        x -= (self.lr / (1.0 - b1**t)) * m / denom
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        v += tmp
+        np.sqrt(v, out=tmp)  # tmp becomes the denominator sqrt(v / (1 - b2**t)) + eps
+        tmp /= math.sqrt(1.0 - b2**t)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / (1.0 - b1**t)
+        x -= tmp
 
 
 class AdamW(Adam):
@@ -274,17 +338,22 @@ class RMSprop(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * x
         a = self.alpha
-        if not state:
+        if "square_avg" not in state:
             state["square_avg"] = np.zeros_like(x)
             if self.momentum:
                 state["momentum"] = np.zeros_like(x)
-        s = state["square_avg"]
+        s, tmp = state["square_avg"], _scratch(state, x)
         s *= a
-        s += (1.0 - a) * (g * g)
-        step = g / (np.sqrt(s) + self.eps)
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - a
+        s += tmp
+        np.sqrt(s, out=tmp)  # tmp becomes the step g / (sqrt(s) + eps)
+        tmp += self.eps
+        np.divide(g, tmp, out=tmp)
         if self.momentum:
             buf = state["momentum"]
             buf *= self.momentum
-            buf += step
-            step = buf
-        x -= self.lr * step
+            buf += tmp
+            np.copyto(tmp, buf)
+        tmp *= self.lr
+        x -= tmp

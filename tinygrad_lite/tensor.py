@@ -19,11 +19,17 @@ Data rules:
   `.grad` array in place; an array may be shared by nodes that received the identical
   gradient (both inputs of ``a + b``), so rebind (``t.grad = t.grad * 0.5``) rather than
   modify it in place.
+
+Numbers follow the Value policy: domain violations (log of a negative, division by zero,
+sin of infinity, ...) raise a `DomainError` naming the op; nan is data and propagates.
+A gradient that hits 0 * inf, division by zero or overflow raises a `DomainError` too,
+instead of a numpy warning and a silent nan. Where several entries tie for a maximum,
+`max` shares the gradient equally among them (as `torch.amax` does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from numbers import Real
 from typing import Any, TypeAlias
 
@@ -33,7 +39,7 @@ from tinygrad_lite import ops
 from tinygrad_lite.autograd import Node, apply
 from tinygrad_lite.autograd import backward as _backward
 from tinygrad_lite.errors import DomainError
-from tinygrad_lite.ops import Op
+from tinygrad_lite.ops import Op, unbroadcast
 
 __all__ = ["Tensor"]
 
@@ -123,10 +129,25 @@ def _unary(op: Op, a: Tensor) -> Tensor:
     return apply(Tensor, op, (a,), data)
 
 
+def _unary_finite(op: Op, a: Tensor) -> Tensor:
+    """`_unary` for ops with no value at +-inf (sin, cos): a DomainError, as for Value."""
+    try:
+        with np.errstate(invalid="raise"):
+            data = op.forward(a.data)
+    except FloatingPointError:
+        bad = a.data[np.isinf(a.data)].flat[0]
+        raise DomainError(
+            op.name, f"{op.name}({float(bad)}) has no value (no limit at infinity)"
+        ) from None
+    if type(data) is not _ndarray:
+        data = np.asarray(data)
+    return apply(Tensor, op, (a,), data)
+
+
 def _axis_param(axis: Axis, ndim: int, name: str) -> int | tuple[int, ...] | None:
     """Validate `axis` for a tensor with `ndim` axes; return it in a hashable form."""
-    if axis is None:
-        return None
+    if axis is None or (type(axis) is int and -ndim <= axis < ndim):
+        return axis
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer | Sequence):
         raise TypeError(f"{name}: axis must be None, an int or a tuple of ints, got {axis!r}")
     key: int | tuple[int, ...] = (
@@ -216,7 +237,7 @@ class Tensor(Node):
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         arr = _as_array(data)
-        if requires_grad and arr is data:
+        if requires_grad and isinstance(data, _ndarray) and np.may_share_memory(arr, data):
             arr = arr.copy()
         self.data = arr
         self.grad = None
@@ -241,7 +262,7 @@ class Tensor(Node):
                 f"grad= an array of shape {data.shape}"
             )
         # A constant node: backward unwraps it, and create_graph keeps it in the graph.
-        return _leaf(np.ones_like(data), False)
+        return _leaf(np.ones(data.shape, data.dtype), False)
 
     @classmethod
     def _call(cls, op: Op, *parents: Any) -> Tensor:
@@ -252,24 +273,25 @@ class Tensor(Node):
         return apply(Tensor, op, parents, data)
 
     def _accumulate(self, g: Any) -> None:
-        shape = self.data.shape
+        data = self.data
         if type(g) is not _ndarray:
             if isinstance(g, Tensor):  # backward(create_graph=True): keep it a node
-                if g.shape != shape:
-                    g = ops.unbroadcast(g, shape)
+                if g.shape != data.shape:
+                    g = unbroadcast(g, data.shape)
                 self.grad = g if self.grad is None else self.grad + g
                 return
             g = np.asarray(g)
-        if g.shape != shape:
-            g = ops.unbroadcast(g, shape)
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+        if g.shape != data.shape:
+            g = unbroadcast(g, data.shape)
+        if g.dtype != data.dtype:
+            g = g.astype(data.dtype)
         cur = self.grad
-        if cur is None:
-            # A broadcast view is read-only and shares memory: a leaf keeps a real array.
-            self.grad = g if g.flags.writeable or self._op is not None else g.copy()
-        else:
+        if cur is not None:
             self.grad = cur + g
+        elif self._op is None and not g.flags.writeable:
+            self.grad = g.copy()  # a leaf keeps a real array, not a read-only broadcast view
+        else:
+            self.grad = g
 
     def backward(
         self, grad: Any = None, *, retain_graph: bool = True, create_graph: bool = False
@@ -293,21 +315,36 @@ class Tensor(Node):
         with np.errstate(divide="raise", over="raise", invalid="raise"):
             _backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data that does not require grad."""
+        out = _leaf(self.data, False)
+        out.label = self.label
+        return out
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set whether gradients should flow into this leaf; returns self for chaining."""
+        super().requires_grad_(requires_grad)
+        return self
+
     # --- array facts and conversions -----------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of the data."""
         return self.data.shape  # type: ignore[no-any-return]
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim  # type: ignore[no-any-return]
 
     @property
     def size(self) -> int:
+        """The number of entries."""
         return self.data.size  # type: ignore[no-any-return]
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The dtype of the data (a floating type)."""
         return self.data.dtype  # type: ignore[no-any-return]
 
     def numpy(self) -> Array:
@@ -325,10 +362,23 @@ class Tensor(Node):
     def __float__(self) -> float:
         return self.item()
 
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use (t.data != 0).any() or .all(), or compare t.item() for one entry"
+            )
+        return bool(self.data.reshape(()))
+
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return int(self.data.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The sub-tensors along the first axis (each one a recorded index op)."""
+        for i in range(len(self)):
+            yield self[i]
 
     def __repr__(self) -> str:
         body = np.array2string(
@@ -409,6 +459,7 @@ class Tensor(Node):
         return NotImplemented if o is NotImplemented else _binary(ops.POW, o, self)
 
     def __matmul__(self, other: Operand) -> Tensor:
+        """Matrix product `a @ b` (numpy's rules for 1-D and batched operands)."""
         o = _operand(other, ops.MATMUL, self)
         return NotImplemented if o is NotImplemented else _binary(ops.MATMUL, self, o)
 
@@ -424,24 +475,31 @@ class Tensor(Node):
 
     # --- elementwise functions -------------------------------------------------------
     def exp(self) -> Tensor:
+        """e ** t, elementwise (DomainError where it overflows)."""
         return _unary(ops.EXP, self)
 
     def log(self) -> Tensor:
+        """The natural logarithm, elementwise (DomainError for entries <= 0)."""
         return _unary(ops.LOG, self)
 
     def tanh(self) -> Tensor:
+        """The hyperbolic tangent, elementwise."""
         return _unary(ops.TANH, self)
 
     def sin(self) -> Tensor:
-        return _unary(ops.SIN, self)
+        """The sine, elementwise (DomainError at +-inf)."""
+        return _unary_finite(ops.SIN, self)
 
     def cos(self) -> Tensor:
-        return _unary(ops.COS, self)
+        """The cosine, elementwise (DomainError at +-inf)."""
+        return _unary_finite(ops.COS, self)
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-t)), elementwise, stable for either sign."""
         return _unary(ops.SIGMOID, self)
 
     def relu(self) -> Tensor:
+        """max(t, 0), elementwise; its derivative at 0 is taken as 0."""
         return _unary(ops.RELU, self)
 
     # --- reductions ------------------------------------------------------------------
@@ -453,8 +511,7 @@ class Tensor(Node):
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Mean over `axis` (an int, a tuple of ints, or None for all)."""
         key = _axis_param(axis, self.data.ndim, "mean")
-        reduced = ops._reduced_shape(self.shape, key)
-        if any(n != r for n, r in zip(self.shape, reduced, strict=True)) and 0 in self.shape:
+        if ops._reduced_count(self.shape, key) == 0:
             raise ValueError(f"mean: no entries to average in a tensor of shape {self.shape}")
         return _unary(ops.mean_op(key, bool(keepdims)), self)
 
@@ -511,6 +568,7 @@ class Tensor(Node):
     expand = broadcast_to
 
     def __getitem__(self, index: Any) -> Tensor:
+        """Select entries as numpy does; the gradient is scattered back (repeats add up)."""
         key = _index(index)
         try:
             data = self.data[key]

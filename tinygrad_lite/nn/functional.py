@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite import ops
+from tinygrad_lite.autograd import apply
 from tinygrad_lite.tensor import Tensor
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "l1_loss",
+    "linear",
     "log_softmax",
     "mse_loss",
     "relu",
@@ -60,6 +63,28 @@ def _reduce(loss: Tensor, reduction: str, who: str) -> Tensor:
     if reduction == "none":
         return loss
     raise ValueError(f"{who}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+# --- layers -------------------------------------------------------------------------------
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight + bias as one graph node; `weight` has shape (n_in, n_out).
+
+    (PyTorch's `F.linear` takes the transposed weight, (n_out, n_in).) Without a bias
+    this is plain `x @ weight`.
+    """
+    x = _tensor(x, "linear", "the input")
+    w = _tensor(weight, "linear", "the weight")
+    if bias is None:
+        return x @ w
+    b = _tensor(bias, "linear", "the bias")
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[0] or b.shape != (w.shape[1],):
+        raise ValueError(
+            f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
+            "(need input (..., n_in), weight (n_in, n_out), bias (n_out,))"
+        )
+    return apply(Tensor, ops.LINEAR, (x, w, b), ops.LINEAR.forward(x.data, w.data, b.data))
 
 
 # --- activations --------------------------------------------------------------------------
@@ -154,12 +179,17 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
         raise ValueError(f"cross_entropy: logits must have shape (n, classes), got shape {z.shape}")
     n, n_classes = z.shape
     y = _labels(labels, n, n_classes)
-    # Picking logp[i, y[i]] as a product with a constant one-hot mask gives the same
-    # numbers as fancy indexing, and its backward is one multiply instead of a scatter.
-    onehot = np.zeros(z.shape, dtype=z.dtype)
-    onehot[np.arange(n), y] = -1.0
-    per_sample = (z.log_softmax(axis=-1) * Tensor(onehot)).sum(axis=1)
-    return _reduce(per_sample, reduction, "cross_entropy")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}"
+        )
+    # Picking -logp[i, y[i]] as a product with a constant one-hot mask (scaled by -1/n for
+    # the mean) gives the same numbers as fancy indexing and one sum, and its backward is
+    # one multiply instead of a scatter: measurably faster at small batches.
+    weights = np.zeros(z.shape, dtype=z.dtype)
+    weights[np.arange(n), y] = -1.0 / n if reduction == "mean" else -1.0
+    picked = z.log_softmax(axis=-1) * Tensor(weights)
+    return picked.sum(axis=1) if reduction == "none" else picked.sum()
 
 
 def _check_unit(name: str, arr: Any, who: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite.nn import functional as F
 from tinygrad_lite.nn import init as _init
 from tinygrad_lite.nn.module import Module
 from tinygrad_lite.tensor import Tensor
@@ -74,8 +75,7 @@ class Linear(Module):
                 f"Linear({self.n_in} -> {self.n_out}) needs inputs whose last dimension is "
                 f"{self.n_in}, got shape {t.shape}"
             )
-        out = t @ self.weight
-        return out if self.bias is None else out + self.bias
+        return F.linear(t, self.weight, self.bias)
 
     def __repr__(self) -> str:
         return f"Linear({self.n_in} -> {self.n_out}, bias={self.bias is not None})"
