@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a fresh Debian machine (Python 3.11+ and make):
 #   make demo   create .venv, install, run the main demo
 #   make test   create .venv, install with the test extras, lint, type-check, run the suite
-# Other targets: lint, bench, images, clean. EXTRAS picks the optional extras for `make test`
-# (CI uses EXTRAS=test,torch,data so that the PyTorch and scikit-learn tests run too).
+# Other targets: lint, bench, images, clean. EXTRAS picks the optional extras for `make test`:
+# the default runs the suite and every notebook (nbmake); CI adds torch and data so that the
+# PyTorch cross-checks run too.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-EXTRAS ?= test
+EXTRAS ?= test,notebooks
 
 .PHONY: demo test lint bench images clean graphviz
 
@@ -47,7 +48,7 @@ lint: $(VENV)/.installed-$(EXTRAS)
 
 test: $(VENV)/.installed-$(EXTRAS) graphviz lint
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(VENV)/bin/nbstripout --verify notebooks/*.ipynb; fi
-	$(PY) -m pytest
+	$(PY) -m pytest tests notebooks --nbmake
 
 bench: $(VENV)/.installed-test,bench
 	$(PY) benchmarks/bench_scalar.py

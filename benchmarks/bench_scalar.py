@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import random
 import statistics
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import tinygrad_lite as tl
 from tinygrad_lite.nn import MLP
@@ -85,63 +87,96 @@ def median_time(fn: Callable[[], float], repeats: int) -> float:
     return statistics.median(times)
 
 
-def bench_mlp(repeats: int) -> None:
-    xs, ys = make_batch()
-    tl_step, weights = tl_step_fn(xs, ys)
-    mg_step = micrograd_step_fn(xs, ys, weights)
-    # The two libraries must compute the same thing: compare the first losses.
-    if mg_step is not None:
-        a, b = tl_step_fn(xs, ys)[0](), mg_step()
-        assert abs(a - b) <= 1e-9 * max(1.0, abs(a)), f"losses differ: {a} vs {b}"
-        mg_step = micrograd_step_fn(xs, ys, weights)
+MLP_CONFIGS = [
+    ("tinygrad_lite", "tinygrad_lite", True),
+    ("micrograd (as installed)", "micrograd", True),
+    ("micrograd, gc disabled", "micrograd", False),
+    ("tinygrad_lite, gc disabled", "tinygrad_lite", False),
+]
 
-    rows: list[tuple[str, float]] = [("tinygrad_lite", median_time(tl_step, repeats))]
-    if mg_step is not None:
-        rows.append(("micrograd (as installed)", median_time(mg_step, repeats)))
+
+def mlp_run(engine: str, gc_on: bool, repeats: int) -> float:
+    """Median seconds per step of one engine, in this process (see `bench_mlp`)."""
+    xs, ys = make_batch()
+    step, weights = tl_step_fn(xs, ys)
+    if engine == "micrograd":
+        theirs = micrograd_step_fn(xs, ys, weights)
+        assert theirs is not None
+        # Both libraries must compute the same thing: compare the first losses.
+        a, b = step(), theirs()
+        assert abs(a - b) <= 1e-9 * max(1.0, abs(a)), f"losses differ: {a} vs {b}"
+        step = theirs
+    if not gc_on:
         gc.disable()
-        try:
-            rows.append(("micrograd, gc disabled", median_time(mg_step, repeats)))
-            rows.append(("tinygrad_lite, gc disabled", median_time(tl_step, repeats)))
-        finally:
-            gc.enable()
+    return median_time(step, repeats)
+
+
+def bench_mlp(repeats: int, rounds: int) -> None:
+    """Each engine and collector setting runs in its own fresh interpreter, in turns.
+
+    A fresh process per measurement keeps one engine's garbage (micrograd leaves reference
+    cycles behind) out of the other's collector, and turns spread machine drift evenly.
+    """
+    have_micrograd = importlib.util.find_spec("micrograd") is not None
+    configs = [c for c in MLP_CONFIGS if have_micrograd or c[1] != "micrograd"]
+    times: dict[str, list[float]] = {name: [] for name, _, _ in configs}
+    for _ in range(rounds):
+        for name, engine, gc_on in configs:
+            code = (
+                f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"import bench_scalar as b; print(b.mlp_run({engine!r}, {gc_on}, {repeats}))"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
+            times[name].append(float(out.stdout.strip().splitlines()[-1]))
+    rows = [(name, statistics.median(ts)) for name, ts in times.items()]
     ours = rows[0][1]
-    print(f"\n### Scalar MLP 2-16-16-1, batch {BATCH}, one SGD step (median of {repeats})\n")
+    print(
+        f"\n### Scalar MLP 2-16-16-1, batch {BATCH}, one SGD step "
+        f"(median of {rounds} processes x {repeats} steps)\n"
+    )
     print("| engine | seconds per step | ratio to tinygrad_lite |")
     print("|---|---:|---:|")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.4f} | {seconds / ours:.2f}x |")
-    if mg_step is None:
+    if not have_micrograd:
         print("\n(micrograd is not installed: `pip install micrograd` to compare.)")
 
 
 CHAIN_CODE = """
-import json, sys, time, tracemalloc
+import json, resource, sys, time
 sys.setrecursionlimit(10**7)
-n = int(sys.argv[1]); engine = sys.argv[2]; measure_memory = sys.argv[3] == "memory"
+n = int(sys.argv[1]); engine = sys.argv[2]
 if engine == "tinygrad_lite":
     from tinygrad_lite import Value
 else:
     from micrograd.engine import Value
-if measure_memory:
-    tracemalloc.start()
+
+def rss():  # resident set size now, in bytes (Linux)
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+x = y = Value(1.0)
+base = rss()
 start = time.perf_counter()
-y = Value(1.0)
 for _ in range(n):
     y = y * 1.0001 + 0.0001
 built = time.perf_counter()
-graph_bytes = tracemalloc.get_traced_memory()[0] if measure_memory else 0
+graph = rss() - base
 y.backward()
 done = time.perf_counter()
-peak = tracemalloc.get_traced_memory()[1] if measure_memory else 0
-print(json.dumps({"build": built - start, "backward": done - built,
-                  "graph_bytes_per_link": graph_bytes / n, "peak_bytes_per_link": peak / n}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - base
+print(json.dumps({"build": built - start, "backward": done - built, "grad": x.grad,
+                  "graph_bytes_per_link": graph / n, "peak_bytes_per_link": peak / n}))
 """
 
 
-def run_chain(n: int, engine: str, memory: bool = False) -> dict[str, float] | None:
-    """Build and differentiate the chain in a fresh interpreter; with `memory`, trace the heap.
+def run_chain(n: int, engine: str) -> dict[str, float] | None:
+    """Build and differentiate the chain in a fresh interpreter, so runs do not share a heap.
 
-    Timing and memory are separate runs because tracing every allocation slows the build.
+    Memory is the growth of the process's resident set: what the graph really costs,
+    allocator overhead included, without slowing the run down the way tracing would.
     """
     code = CHAIN_CODE
     if engine == "micrograd":
@@ -153,7 +188,7 @@ def run_chain(n: int, engine: str, memory: bool = False) -> dict[str, float] | N
             + "t = threading.Thread(target=_main); t.start(); t.join()\n"
         )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(n), engine, "memory" if memory else "time"],
+        [sys.executable, "-c", code, str(n), engine],
         capture_output=True,
         text=True,
         check=False,
@@ -166,21 +201,23 @@ def run_chain(n: int, engine: str, memory: bool = False) -> dict[str, float] | N
 
 def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
     print(f"\n### Deep chain `y = y*1.0001 + 0.0001`, {n:,} links\n")
-    print("Times: median of the timing runs. Memory: Python heap traced by tracemalloc in a")
-    print("separate run (the graph alone, and the peak during backward).\n")
-    print("| engine | build s | backward s | total s | graph bytes/link | peak bytes/link |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("Median of the runs, each in a fresh interpreter. Memory: growth of the resident")
+    print("set while the graph is built, and at the peak of backward, per link.\n")
+    print("| engine | runs | build s | backward s | total s | graph bytes/link | peak bytes/link |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
 
     def row(name: str, engine: str, times: int) -> None:
         runs = [r for r in (run_chain(n, engine) for _ in range(times)) if r]
-        mem = run_chain(n, engine, memory=True)
-        if not runs or mem is None:
+        if not runs:
             return
-        build = statistics.median(r["build"] for r in runs)
-        back = statistics.median(r["backward"] for r in runs)
+
+        def med(key: str) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        build, back = med("build"), med("backward")
         print(
-            f"| {name} | {build:.2f} | {back:.2f} | {build + back:.2f} | "
-            f"{mem['graph_bytes_per_link']:.0f} | {mem['peak_bytes_per_link']:.0f} |"
+            f"| {name} | {len(runs)} | {build:.2f} | {back:.2f} | {build + back:.2f} | "
+            f"{med('graph_bytes_per_link'):.0f} | {med('peak_bytes_per_link'):.0f} |"
         )
 
     row("tinygrad_lite", "tinygrad_lite", repeats)
@@ -190,14 +227,15 @@ def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=5, help="steps timed per process")
+    parser.add_argument("--rounds", type=int, default=5, help="fresh processes per engine")
     parser.add_argument("--chain", type=int, default=1_000_000, help="links in the deep chain")
     parser.add_argument(
         "--micrograd-chain", action="store_true", help="also run the chain on micrograd (slow)"
     )
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, tinygrad_lite {tl.__version__}")
-    bench_mlp(args.repeats)
+    bench_mlp(args.repeats, args.rounds)
     bench_chain(args.chain, 3, args.micrograd_chain)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lite as tl
-from tinygrad_lite import Value
+from tinygrad_lite import Tensor, Value
 from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import STATE
 
@@ -58,8 +58,7 @@ def test_backward_inf_is_caught_in_the_right_op() -> None:
 
 
 def test_forward_with_tensors() -> None:
-    tensor = pytest.importorskip("tinygrad_lite.tensor")
-    x = tensor.Tensor(np.array([1.0, np.nan]), requires_grad=True)
+    x = Tensor(np.array([1.0, np.nan]), requires_grad=True)
     with detect_anomaly(), pytest.raises(AnomalyError, match="'mul' produced") as info:
         x * 2.0
     assert "nan" in str(info.value)

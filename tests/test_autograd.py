@@ -205,12 +205,6 @@ def test_create_graph_gives_value_gradients() -> None:
     assert x.grad == pytest.approx(6 * 0.8)  # d2/dx2 x^3 = 6x
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: with create_graph=True the default seed 1.0 is not wrapped as a constant "
-    "node (an explicit backward(1.0, create_graph=True) is), so a constant gradient stays "
-    "a float",
-)
 def test_create_graph_gradient_of_a_linear_function_is_a_value() -> None:
     """With create_graph=True the gradient is a Value even when it is a constant."""
     x = Value(0.8)

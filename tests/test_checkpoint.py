@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -156,7 +158,9 @@ def test_loading_a_file_that_does_not_fit_names_the_path(tmp_path: Path) -> None
     assert_same(values_of(model), before)
 
 
-@pytest.mark.parametrize("kind", ["garbage", "truncated", "npy", "empty", "pickled"])
+@pytest.mark.parametrize(
+    "kind", ["garbage", "truncated", "npy", "empty", "pickled", "bad-deflate-stream"]
+)
 def test_corrupt_files_raise_a_clear_error(tmp_path: Path, kind: str) -> None:
     good = tl.save(MLP(2, [2], seed=0), tmp_path / "good.npz")
     bad = tmp_path / "bad.npz"
@@ -169,6 +173,12 @@ def test_corrupt_files_raise_a_clear_error(tmp_path: Path, kind: str) -> None:
             np.save(f, np.zeros(3))
     elif kind == "empty":
         bad.write_bytes(b"")
+    elif kind == "bad-deflate-stream":  # a compressed file whose data zlib cannot inflate
+        np.savez_compressed(bad, w=np.arange(2000.0))
+        raw = bytearray(bad.read_bytes())
+        name_len, extra_len = struct.unpack("<HH", raw[26:30])  # the zip local header
+        raw[30 + name_len + extra_len] ^= 0xFF  # the first byte of the deflate stream
+        bad.write_bytes(bytes(raw))
     else:
         with zipfile.ZipFile(bad, "w") as z, z.open("w.npy", "w") as member:
             np.save(member, np.array([{"a": 1}], dtype=object), allow_pickle=True)
@@ -177,6 +187,16 @@ def test_corrupt_files_raise_a_clear_error(tmp_path: Path, kind: str) -> None:
     with pytest.raises(CheckpointError, match=r"bad\.npz"):
         tl.load(model, bad)
     assert_same(values_of(model), before)
+
+
+def test_saved_file_has_the_usual_permissions(tmp_path: Path) -> None:
+    """The temporary file behind the atomic write is private; the checkpoint is not."""
+    mask = os.umask(0o022)
+    try:
+        path = tl.save(MLP(2, [2], seed=0), tmp_path / "m.npz")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:

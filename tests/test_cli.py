@@ -14,6 +14,7 @@ import pytest
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import ExpressionError, evaluate, parse, parse_assignments
 from tinygrad_lite.value import Value
+from tinygrad_lite.viz import COLOURS
 
 NEURON = "tanh(w1*x1 + w2*x2 + b)"
 NEURON_SET = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.88"]
@@ -232,7 +233,6 @@ def test_draw_without_graphviz(
     err = capsys.readouterr().err
     assert "apt-get install graphviz" in err
     assert "Traceback" not in err
-    pytest.importorskip("tinygrad_lite.svg")
     target = tmp_path / "g.svg"
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(target)]) == 0
     assert "<svg" in target.read_text(encoding="utf-8")
@@ -246,3 +246,156 @@ def test_draw_check_and_highlight(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "x*y + y", "--set", "x=1", "y=2", "--highlight", "x"]) == 0
     assert "penwidth" in capsys.readouterr().out
     assert main(["draw", "x*y", "--set", "x=1", "y=2", "--highlight", "z"]) == 2
+
+
+# --- formulas starting with a minus, inputs, refusals ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["draw", "-x*y", "--set", "x=1", "y=2"],
+        ["draw", "--set", "x=1", "y=2", "-x*y"],
+        ["draw", "-o", "OUT", "-x*y", "--set", "x=1", "y=2"],
+        ["draw", "--se", "x=1", "y=2", "--output=OUT", "-x*y"],
+        ["draw", "-2*x*y", "--set", "x=1", "y=2"],
+        ["draw", "--x*y", "--set", "x=1", "y=2"],  # double negation
+        ["gradcheck", "-x*y", "--set", "x=1", "y=2"],
+        ["gradcheck", "--eps", "1e-7", "-x*y", "--set", "x=1", "y=2"],
+        ["explain", "-x*y", "--wrt", "x", "--set", "x=1", "y=2"],
+        ["explain", "--wrt", "x", "--set", "x=1", "y=2", "-x*y"],
+    ],
+)
+def test_a_formula_may_start_with_a_minus(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a.replace("OUT", str(tmp_path / "g.dot")) for a in args]
+    assert main(args) == 0, capsys.readouterr().err
+
+
+def test_a_formula_starting_with_a_minus_through_the_real_command() -> None:
+    r = run("draw", "-x*y", "--set", "x=1", "y=2")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("digraph")
+    assert "neg" in r.stdout
+    r = run("explain", "-x*y", "--wrt", "y", "--set", "x=3", "y=2")
+    assert r.returncode == 0, r.stderr
+    assert "dout/dy = -3" in r.stdout
+
+
+def test_options_still_win_over_a_formula(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["draw", "-x*y", "--set", "x=1", "y=2", "--frobnicate"])
+    assert info.value.code == 2
+    assert "--frobnicate" in capsys.readouterr().err
+    assert main(["draw", "-", "--set", "x=1"]) == 2  # a lone minus is a bad formula
+    assert "not a valid formula" in capsys.readouterr().err
+
+
+def test_an_empty_output_path_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "x*2", "--set", "x=1", "-o", ""]) == 2
+    captured = capsys.readouterr()
+    assert "--output is empty" in captured.err
+    assert captured.out == ""  # no DOT printed instead
+
+
+def test_numbers_are_read_as_python_reads_them(capsys: pytest.CaptureFixture[str]) -> None:
+    # Underscores are allowed in --set values as in the formula's own numbers.
+    assert parse_assignments(["x=1_000", "y=-2.5e-1"]) == {"x": 1000.0, "y": -0.25}
+    assert main(["draw", "x*1_000", "--set", "x=1_000"]) == 0
+    assert "data 1.000e+06" in capsys.readouterr().out
+    assert main(["draw", "x*2", "--set", "x=1__0"]) == 2
+    err = capsys.readouterr().err
+    assert "'1__0' is not a number (for x)" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["draw", "x*1e308*10", "--set", "x=1"], "mul: x * 1e+308 * 10 is inf"),
+        (["draw", "x*(1e308*10)", "--set", "x=1"], "mul: 1e+308 * 10 is inf"),
+        (["draw", "x/1e-300/1e-300", "--set", "x=1"], "div: x / 1e-300 / 1e-300 is inf"),
+        (["draw", "x*y", "--set", "x=1e200", "y=1e200"], "mul: x * y is inf"),
+        (["gradcheck", "x*1e308*10", "--set", "x=1"], "overflows float64"),
+        (["explain", "x*1e308*10", "--wrt", "x", "--set", "x=1"], "overflows float64"),
+        (["draw", "log(x)", "--set", "x=1e-320", "--backward"], "the gradient of x is inf"),
+    ],
+)
+def test_overflow_is_an_error_naming_the_part(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err, captured.err
+    assert "data inf" not in captured.out
+
+
+def test_inputs_are_drawn_in_the_input_colour(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["draw", NEURON, "--set", *NEURON_SET, "--backward"]
+    assert main([*args, "--inputs", "x1", "x2"]) == 0
+    src = capsys.readouterr().out
+    for name, role in (("x1", "input"), ("x2", "input"), ("w1", "parameter"), ("b", "parameter")):
+        box = next(line for line in src.splitlines() if f"<B>{name}</B>" in line)
+        assert f'BGCOLOR="{COLOURS[role]}"' in box, name
+        assert ("grad " in box) == (role == "parameter"), name
+    # Without --inputs every variable is a parameter with a gradient.
+    assert main(args) == 0
+    src = capsys.readouterr().out
+    assert src.count(f'BGCOLOR="{COLOURS["parameter"]}"') == 5
+    assert main([*args, "--inputs", "z"]) == 2
+    assert "--inputs z: not a variable" in capsys.readouterr().err
+    assert main(["draw", "x*y", "--set", "x=1", "y=2", "--inputs", "x", "y"]) == 2
+    assert "nothing to differentiate" in capsys.readouterr().err
+
+
+def test_help_explains_inputs() -> None:
+    r = run("draw", "--help")
+    assert r.returncode == 0
+    assert "--inputs" in r.stdout
+    assert "input colour" in r.stdout
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    command = ["explain", "x*x + log(x)", "--wrt", "x", "--set", "x=2"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "tinygrad_lite", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    ) as reader:
+        assert reader.stdout is not None
+        assert reader.stderr is not None
+        reader.stdout.close()  # like `| head` that has already gone away
+        err = reader.stderr.read().decode()
+        assert reader.wait(timeout=60) == 141
+    assert err == ""
+
+
+def test_a_broken_pipe_in_process_is_quiet(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Closed:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main(["explain", "x*x", "--wrt", "x", "--set", "x=2"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_demo_refuses_an_unwritable_folder_before_working(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    assert main(["demo", "--steps", "1", "--out", str(a_file)]) == 2
+    captured = capsys.readouterr()
+    assert "cannot write pictures into" in captured.err
+    assert "not a folder" in captured.err
+    assert captured.out == ""  # nothing computed first
+    if Path("/proc/self").is_dir():  # a folder nobody, not even root, can create
+        assert main(["demo", "--steps", "1", "--out", "/proc/nope"]) == 2
+        assert "cannot write pictures into '/proc/nope'" in capsys.readouterr().err

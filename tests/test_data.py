@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from optional import require
 
 from tinygrad_lite.data import (
     MinMaxScaler,
@@ -417,7 +418,7 @@ def test_load_mnist_checks_label_count(tmp_path: Path) -> None:
 
 
 def test_load_digits() -> None:
-    pytest.importorskip("sklearn")
+    require("sklearn")
     X, y = load_digits()
     assert X.shape == (1797, 64)
     assert X.dtype == np.float64

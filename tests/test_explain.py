@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 
 import tinygrad_lite as tl
-from tinygrad_lite import Value
+from tinygrad_lite import Value, testing
+from tinygrad_lite.examples import (
+    default_nine_weight_point,
+    nine_weight_gradients_by_hand,
+    nine_weight_graph,
+)
 from tinygrad_lite.explain import explain
 
 
@@ -42,10 +47,9 @@ def test_local_derivatives_come_from_the_op_rules() -> None:
 
 
 def test_nine_weight_dl_dw1_reads_like_the_hand_derivation() -> None:
-    ex = pytest.importorskip("tinygrad_lite.examples")
-    x, y, w = ex.default_nine_weight_point()
-    g = ex.nine_weight_graph(x, y, w)
-    by_hand = ex.nine_weight_gradients_by_hand(x, y, w)
+    x, y, w = default_nine_weight_point()
+    g = nine_weight_graph(x, y, w)
+    by_hand = nine_weight_gradients_by_hand(x, y, w)
     for k, weight in enumerate(g.weights):
         e = explain(g.loss, weight)
         assert e.total == pytest.approx(by_hand[k], rel=1e-9), f"w{k + 1}"
@@ -103,9 +107,6 @@ def test_bad_arguments() -> None:
 
 def test_top_level_name() -> None:
     assert tl.explain is explain
-
-
-testing = pytest.importorskip("tinygrad_lite.testing")
 
 
 @settings(max_examples=40)

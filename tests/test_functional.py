@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from optional import require
 
 import tinygrad_lite.nn.functional as F
 from tinygrad_lite.errors import DomainError
@@ -169,7 +170,7 @@ def test_activation_functions() -> None:
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_losses_match_torch(reduction: str) -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     tf = torch.nn.functional
     p = 1 / (1 + np.exp(-PRED))
     t01 = (TARGET > 0).astype(float)

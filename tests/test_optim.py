@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from optional import require
 
 from tinygrad_lite import Value
 from tinygrad_lite.autograd import STATE, Node
@@ -229,7 +230,7 @@ def test_tensor_parameters_follow_the_reference(name: str, kw: dict[str, Any]) -
 @pytest.mark.parametrize(("name", "kw"), CONFIGS, ids=IDS)
 def test_tensor_mlp_trajectory_matches_torch(name: str, kw: dict[str, Any]) -> None:
     """20 steps of a 3-5-2 tanh MLP in float64: every parameter equals torch.optim's."""
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     from tinygrad_lite.nn import Linear, Sequential, Tanh
     from tinygrad_lite.tensor import Tensor
 

@@ -204,13 +204,17 @@ F32_OPS: list[Callable[[Tensor], Tensor]] = [
 ]
 
 
+@pytest.mark.parametrize("dtype", [F32, np.float16])
 @pytest.mark.parametrize("fn", F32_OPS)
-def test_float32_stays_float32_forward_and_backward(fn: Callable[[Tensor], Tensor]) -> None:
-    x = Tensor(np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=F32), requires_grad=True)
+def test_narrow_floats_keep_their_dtype_forward_and_backward(
+    fn: Callable[[Tensor], Tensor], dtype: type
+) -> None:
+    data = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=dtype)
+    x = Tensor(data, requires_grad=True)
     y = fn(x)
-    assert y.dtype == F32
-    y.backward(np.ones(y.shape, dtype=F32))
-    assert x.grad.dtype == F32
+    assert y.dtype == dtype
+    y.backward(np.ones(y.shape, dtype=dtype))
+    assert x.grad.dtype == dtype
 
 
 def test_a_gradient_has_the_dtype_of_its_leaf() -> None:

@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from optional import require
 from test_tensor_ops import CASES, Case
 
 from tinygrad_lite import Tensor
 
-torch = pytest.importorskip("torch")
+torch = require("torch")
 
 
 def _dims(x: Any, axis: Any) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
+from optional import require
 
 import tinygrad_lite.nn.functional as F
 from tinygrad_lite import no_grad
@@ -16,7 +16,7 @@ from tinygrad_lite.tensor import Tensor
 
 
 def test_digits_mlp_reaches_97_percent_quickly() -> None:
-    pytest.importorskip("sklearn")
+    require("sklearn")
     from tinygrad_lite.data import load_digits
 
     X, y = load_digits()

@@ -1,4 +1,8 @@
-"""The renderer: Scene contents, DOT structure, colours, clusters, collapse, check, rendering."""
+"""The renderer: Scene contents, DOT structure, colours, clusters, collapse, check, rendering.
+
+The exact DOT source of the nine-weight graph is kept in tests/snapshots/nine_weight.dot
+(see `test_nine_weight_source_matches_the_snapshot` for how to regenerate it).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import numpy as np
 import pytest
 
 import tinygrad_lite as tl
-from tinygrad_lite import Value
+from tinygrad_lite import Tensor, Value
+from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP
 from tinygrad_lite.viz import (
     COLOURS,
@@ -122,14 +127,53 @@ def test_no_grad_row_for_nodes_that_need_no_gradient() -> None:
 
 
 def test_labels_are_escaped() -> None:
+    needs_dot()
     a = Value(1.0, label='<a & "b">')
     out = a * 2
     src = draw_dot(out).source
     assert "&lt;a &amp; &quot;b&quot;&gt;" in src
     assert '<a & "b">' not in src
-    if HAVE_DOT:
-        svg = draw_dot(out).pipe(format="svg").decode()
-        assert "&lt;a &amp;" in svg
+    svg = draw_dot(out).pipe(format="svg").decode()
+    assert "&lt;a &amp;" in svg
+
+
+def hostile_text_graph() -> tuple[Value, Picture]:
+    """User text in every place that reaches DOT: scopes, a label, a title, tooltips."""
+    x = Value(1.0, label="\\N")
+    with tl.scope("a\\"):
+        y = x * 2
+    with tl.scope("<x>"):
+        y = y * 3
+    with tl.scope('b\\"c'):
+        y = y + 1
+    out = y + 1
+    return out, draw_dot(out, title="T\\G <t> & \\", edge_labels=True)
+
+
+def test_user_text_is_escaped_in_the_dot_source() -> None:
+    # A DotSyntaxWarning would be an error here (warnings are errors in this suite).
+    _out, dot = hostile_text_graph()
+    src = dot.source
+    assert "label=<&lt;x&gt;>" in src  # the scope "<x>" is text, not HTML
+    assert "label=<a\\\\>" in src  # a backslash in a label is doubled for Graphviz
+    assert "label=<T\\\\G &lt;t&gt; &amp; \\\\>" in src
+    assert 'tooltip="\\\\\\\\N: a leaf"' in src  # tooltips: four backslashes for one
+    assert "label=<x>" not in src
+
+
+def test_user_text_is_shown_as_written() -> None:
+    needs_dot()
+    _out, dot = hostile_text_graph()
+    svg = dot.pipe(format="svg").decode()  # a syntax error in the DOT would raise here
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    titles = re.findall(r'xlink:title="([^"]*)"', svg)
+    assert "a\\" in texts  # the cluster of scope "a\\"
+    assert "&lt;x&gt;" in texts
+    assert "b\\&quot;c" in texts
+    assert "T\\G &lt;t&gt; &amp; \\" in texts
+    assert "\\N" in texts  # the label, not the node's name
+    assert "\\N: a leaf" in titles
+    assert "Value: made by mul in a\\" in titles
 
 
 def test_ids_follow_topological_order() -> None:
@@ -194,9 +238,8 @@ def test_scopes_become_nested_clusters() -> None:
 
 
 def test_nine_weight_graph_has_three_part_clusters() -> None:
-    ex = pytest.importorskip("tinygrad_lite.examples")
-    x, y, w = ex.default_nine_weight_point()
-    g = ex.nine_weight_graph(x, y, w)
+    x, y, w = default_nine_weight_point()
+    g = nine_weight_graph(x, y, w)
     scene = build_scene(g.loss)
     assert {c.path for c in scene.clusters} == {"part1", "part2", "part3"}
     # Weights are drawn inside the part that uses them.
@@ -230,6 +273,23 @@ def test_depth_collapses_module_clusters_into_summaries() -> None:
     assert [n.tooltip for n in whole.nodes if n.kind == "summary"] == ["mlp"]
 
 
+def test_collapsed_clusters_draw_one_counted_edge_per_pair() -> None:
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])
+    scene = build_scene(out, depth=1)
+    pairs = [(e.src, e.dst) for e in scene.edges]
+    assert len(pairs) == len(set(pairs)), "parallel edges from a collapsed cluster"
+    src = draw_dot(out, depth=1).source
+    assert len(edges(src)) == len(set(edges(src)))
+    # The output neuron sums 16 products and a bias, all inside the collapsed last layer.
+    into_output = [e for e in scene.edges if e.dst.endswith("_op")]
+    assert [e.label for e in into_output] == ["x17"]
+    assert "label=<x17>" in src
+    ids = {n.tooltip: n.id for n in scene.nodes if n.kind == "summary"}
+    between = {(e.src, e.dst): e.label for e in scene.edges}
+    assert between[(ids["mlp/layer0"], ids["mlp/layer1"])] == "x256"  # 16 outputs x 16 neurons
+
+
 def test_node_cap_suggests_depth() -> None:
     model = MLP(4, [16, 16, 1], seed=0)
     out = model([1.0, 2.0, 3.0, 4.0])
@@ -251,6 +311,25 @@ def test_edge_labels_are_local_derivatives() -> None:
     assert labels[(y_id, 1)] == "3.0000"
     tanh_in = [e.label for e in scene.edges if e.dst.endswith("_op") and e.label][-1]
     assert float(tanh_in) == pytest.approx(1 - math.tanh(15.0) ** 2, abs=1e-4)
+
+
+def test_edge_labels_on_edges_from_constants_and_inputs() -> None:
+    x = Value(3.0, label="x", requires_grad=False)
+    w = Value(-2.0, label="w")
+    out = (w * x) * 4.0 + w**2
+    scene = build_scene(out, edge_labels=True)
+    labels = {(e.src, e.index): e.label for e in scene.edges}
+    assert labels[(by_label(scene, "x").id, 1)] == "-2.0000"  # d(w*x)/dx = w, no grad needed
+    constant = next(n for n in scene.nodes if n.role == "constant" and n.rows == ["4.0000"])
+    assert labels[(constant.id, 1)] == "-6.0000"  # d(4*wx)/d4 = w*x
+    # The exponent of a negative base has no derivative; no gradient flows there: no label.
+    two = next(n for n in scene.nodes if n.role == "constant" and n.rows == ["2.0000"])
+    assert labels[(two.id, 1)] == ""
+    assert labels[(by_label(scene, "w").id, 0)] == "-4.0000"  # d(w**2)/dw = 2w
+    # An argument that needs a gradient and has no derivative says so.
+    base, p = Value(-2.0, label="base"), Value(2.0, label="p")
+    scene = build_scene(base**p, edge_labels=True)
+    assert {e.index: e.label for e in scene.edges if e.dst.endswith("_op")}[1] == "undefined"
 
 
 def test_legend_lists_roles() -> None:
@@ -348,8 +427,9 @@ def test_render_to_svg_png_and_dot(tmp_path: object) -> None:
 
 def test_draw_picks_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     *_, out = small_graph()
+    from tinygrad_lite import svg
+
     assert isinstance(draw(out, engine="graphviz"), Picture)
-    svg = pytest.importorskip("tinygrad_lite.svg")
     builtin = draw(out, engine="builtin")
     assert isinstance(builtin, svg.SvgDrawing)
     monkeypatch.setenv("PATH", str(tmp_path))
@@ -360,8 +440,7 @@ def test_draw_picks_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: object)
 
 
 def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
-    tensor = pytest.importorskip("tinygrad_lite.tensor")
-    x = tensor.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     x.label = "x"
     y = (x * x).sum()
     y.backward()
@@ -376,6 +455,68 @@ def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
     lit = build_scene(z, highlight=x)
     assert sum(n.role == "constant" for n in lit.nodes) == 1
     assert any(e.highlight for e in lit.edges)
-    small = tensor.Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    small = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     small.label = "s"
     assert by_label(build_scene((small * 3).sum()), "s").rows[2] == "data [1.0000 -2.0000]"
+
+
+def test_zero_d_tensor_shows_shape_and_dtype() -> None:
+    x = Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
+    total = x.sum()
+    total.label = "total"
+    total.backward()
+    node = by_label(build_scene(total), "total")
+    assert node.rows == ["total", "shape () float32", "data -1.0000", "grad 1.0000"]
+    scalar = Tensor(np.float64(2.5), requires_grad=True)
+    scalar.label = "s"
+    assert by_label(build_scene(scalar * 2.0), "s").rows[1] == "shape () float64"
+    # A Value is a plain number: no shape row.
+    plain = build_scene(Value(1.0, label="v") * 2, show_grad=False)
+    assert by_label(plain, "v").rows == ["v", "data 1.0000"]
+
+
+# --- the golden picture --------------------------------------------------------------------
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "nine_weight.dot"
+
+_NINE_WEIGHT = """
+from tinygrad_lite.examples import nine_weight_graph
+from tinygrad_lite.viz import draw_dot
+X = [0.7, -0.4, 1.3, -0.9, 0.25]
+W = [0.2, 0.5, -1.1, 0.6, 0.3, -0.2, 0.4, -0.3, 0.8]
+graph = nine_weight_graph(X, -0.5, W)
+graph.loss.backward()
+print(draw_dot(graph.loss, edge_labels=True, legend=True).source, end="")
+"""
+
+
+def nine_weight_source(hash_seed: str) -> str:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    run = subprocess.run(
+        [sys.executable, "-c", _NINE_WEIGHT], capture_output=True, text=True, env=env, check=True
+    )
+    return run.stdout
+
+
+def test_nine_weight_source_matches_the_snapshot() -> None:
+    """The exact DOT source of the nine-weight graph, with fixed inputs and gradients.
+
+    Any change to what the picture shows (rows, colours, ids, clusters, edge labels,
+    escaping) shows up here as a diff. When the change is intended, regenerate the file
+    and review the diff before committing it:
+
+        UPDATE_SNAPSHOTS=1 python -m pytest tests/test_viz.py -k snapshot
+
+    The source is made in fresh interpreters with two different hash seeds, so it is also
+    a check that nothing depends on set or dict-of-object ordering.
+    """
+    sources = {nine_weight_source(seed) for seed in ("0", "4242")}
+    assert len(sources) == 1, "the DOT source depends on the hash seed"
+    source = sources.pop()
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(source, encoding="utf-8", newline="\n")
+    expected = SNAPSHOT.read_text(encoding="utf-8")
+    assert source == expected, (
+        f"the DOT source differs from {SNAPSHOT.name}; if intended, rerun with UPDATE_SNAPSHOTS=1"
+    )

@@ -66,7 +66,17 @@ class Node:
     Everything else about the graph lives here.
     """
 
-    __slots__ = ("_op", "_parents", "data", "grad", "label", "requires_grad", "scope")
+    __slots__ = (
+        "_op",
+        "_parents",
+        "_pending",
+        "_visit",
+        "data",
+        "grad",
+        "label",
+        "requires_grad",
+        "scope",
+    )
 
     data: Any
     grad: Any
@@ -75,6 +85,10 @@ class Node:
     label: str
     scope: str | None
     requires_grad: bool
+    #: Bookkeeping of the backward walk (see `_mark_consumers`): the walk that last saw
+    #: this node, and how many of its consumers have not yet passed a gradient back.
+    _visit: object | None
+    _pending: int
 
     #: What `.grad` holds before any gradient has arrived (0.0 for Value, None for Tensor).
     _empty_grad: Any = None
@@ -155,29 +169,37 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
     graph (grad mode on and some parent requires grad) and tags it with the current scope.
     """
     state = STATE
-    record = False
-    if state.grad_enabled:
-        for p in parents:
-            if isinstance(p, Node) and p.requires_grad:
-                record = True
-                break
-    node = object.__new__(cls)
+    node = _new(cls)
     node.data = data
     node.grad = cls._empty_grad
     node.label = ""
     node.scope = state.scope
-    if record:
-        node._parents = parents
-        node._op = op
-        node.requires_grad = True
+    node._visit = None
+    if state.grad_enabled:
+        for p in parents:
+            if isinstance(p, Node) and p.requires_grad:
+                node._parents = parents
+                node._op = op
+                node.requires_grad = True
+                break
+        else:
+            _constant(node)
     else:
-        node._parents = ()
-        node._op = None
-        node.requires_grad = False
+        _constant(node)
     if state.creation_hooks:
         for hook in state.creation_hooks:
             hook(node, op, parents)
     return node
+
+
+def _constant(node: Node) -> None:
+    """Make a freshly created node a constant: no parents, no op, no gradient."""
+    node._parents = ()
+    node._op = None
+    node.requires_grad = False
+
+
+_new = object.__new__
 
 
 # ----------------------------------------------------------------------------------
@@ -241,22 +263,17 @@ def current_scope() -> str | None:
 # ----------------------------------------------------------------------------------
 
 
-def _consumer_counts(
-    root: Node, only_requires_grad: bool, reset_grad: bool = False
-) -> dict[Node, int]:
+def _consumer_counts(root: Node, only_requires_grad: bool) -> dict[Node, int]:
     """For every node `root` depends on, how many edges lead to it from other such nodes.
 
     One pass with an explicit stack (no recursion: depth is limited only by memory).
-    With `reset_grad`, intermediate nodes get their gradient emptied on the way.
+    Used by the read-only walks; backward keeps its counts on the nodes (`_mark_consumers`).
     """
     counts: dict[Node, int] = {root: 0}
     stack = [root]
     pop, push = stack.pop, stack.append
-    empty = type(root)._empty_grad
     while stack:
         node = pop()
-        if reset_grad and node._op is not None:
-            node.grad = empty
         for p in node._parents:
             if not isinstance(p, Node):
                 continue  # a constant written into the formula
@@ -266,6 +283,40 @@ def _consumer_counts(
                 counts[p] = 1
                 push(p)
     return counts
+
+
+def _mark_consumers(root: Node) -> None:
+    """Prepare a backward walk: on every node `root` depends on that needs a gradient,
+    `_pending` counts the edges from its consumers, and intermediate gradients are emptied.
+
+    The counts live on the nodes, not in a dict: on a graph of millions of nodes that
+    is about a fifth of backward's time (benchmarks/bench_scalar.py). A fresh `epoch`
+    object marks the nodes seen by this walk, so nothing has to be cleared afterwards.
+    One pass with an explicit stack: no recursion, depth is limited only by memory.
+    """
+    epoch = object()
+    root._visit = epoch
+    root._pending = 0
+    stack = [root]
+    pop, push = stack.pop, stack.append
+    empty = type(root)._empty_grad
+    while stack:
+        node = pop()
+        if node._op is not None:
+            node.grad = empty
+        for p in node._parents:
+            if not isinstance(p, Node):
+                continue  # a constant written into the formula
+            try:
+                seen = p._visit is epoch
+            except AttributeError:  # a node made by a subclass that never set it
+                seen = False
+            if seen:
+                p._pending += 1
+            elif p.requires_grad:
+                p._visit = epoch
+                p._pending = 1
+                push(p)
 
 
 def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Iterator[Node]:
@@ -344,11 +395,14 @@ def backward(
 
 def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None:
     """The backward walk: Kahn's order (see `reverse_topological`) fused with the rules."""
-    counts = _consumer_counts(root, True, reset_grad=True)
+    _mark_consumers(root)
     root._accumulate(grad)
     observers = STATE.observers
     # Scalar gradients are plain floats unless the walk records: add them in place.
     add_inline = type(root)._adds_inline and not create_graph
+    # Binary ops are most of any graph; when nothing records or watches the walk, they
+    # take a loop-free path (measured in benchmarks/bench_scalar.py: about 25% of backward).
+    plain = not create_graph and not observers
     passes = _PASS_THROUGH
     ready = [root]
     pop, push = ready.pop, ready.append
@@ -359,52 +413,88 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
             continue
         parents = node._parents
         g = node.grad
-        if create_graph:
-            out: Any = node
-            args: Any = parents
-        else:
-            out = node.data
-            if len(parents) == 2:
-                a, b = parents
-                args = (
-                    a.data if isinstance(a, Node) else a,
-                    b.data if isinstance(b, Node) else b,
-                )
-            else:
-                args = [p.data if isinstance(p, Node) else p for p in parents]
         vjps = op.vjps
-        variadic = op.variadic
-        i = -1
-        for p in parents:
-            i += 1
-            if not isinstance(p, Node) or not p.requires_grad:
-                continue
-            rule = vjps[0] if variadic else vjps[i]
-            if rule is passes:
-                contribution = g
+        if plain and len(parents) == 2:
+            a, b = parents
+            a_node, b_node = isinstance(a, Node), isinstance(b, Node)
+            ad = a.data if a_node else a
+            bd = b.data if b_node else b
+            if a_node and a.requires_grad:
+                rule = vjps[0]
+                if rule is passes:
+                    c = g
+                else:
+                    try:
+                        c = rule(g, node.data, ad, bd)
+                    except (ArithmeticError, ValueError) as exc:
+                        raise _undefined(op, (ad, bd), exc) from None
+                if add_inline:
+                    a.grad += c
+                else:
+                    a._accumulate(c)
+                left = a._pending
+                if left == 1:
+                    push(a)
+                a._pending = left - 1
+            if b_node and b.requires_grad:
+                rule = vjps[0] if op.variadic else vjps[1]
+                if rule is passes:
+                    c = g
+                else:
+                    try:
+                        c = rule(g, node.data, ad, bd)
+                    except (ArithmeticError, ValueError) as exc:
+                        raise _undefined(op, (ad, bd), exc) from None
+                if add_inline:
+                    b.grad += c
+                else:
+                    b._accumulate(c)
+                left = b._pending
+                if left == 1:
+                    push(b)
+                b._pending = left - 1
+        else:
+            if create_graph:
+                out: Any = node
+                args: Any = parents
             else:
-                try:
-                    contribution = rule(g, out, *args)
-                except (ArithmeticError, ValueError) as exc:
-                    if isinstance(exc, DomainError):
-                        raise
-                    raise DomainError(
-                        op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}"
-                    ) from None
-            if observers:
-                for observe in observers:
-                    observe(node=node, index=i, parent=p, upstream=g, contribution=contribution)
-            if add_inline:
-                p.grad += contribution
-            else:
-                p._accumulate(contribution)
-            left = counts[p]
-            if left == 1:
-                push(p)
-            counts[p] = left - 1
+                out = node.data
+                args = [p.data if isinstance(p, Node) else p for p in parents]
+            variadic = op.variadic
+            i = -1
+            for p in parents:
+                i += 1
+                if not isinstance(p, Node) or not p.requires_grad:
+                    continue
+                rule = vjps[0] if variadic else vjps[i]
+                if rule is passes:
+                    c = g
+                else:
+                    try:
+                        c = rule(g, out, *args)
+                    except (ArithmeticError, ValueError) as exc:
+                        raise _undefined(op, args, exc) from None
+                if observers:
+                    for observe in observers:
+                        observe(node=node, index=i, parent=p, upstream=g, contribution=c)
+                if add_inline:
+                    p.grad += c
+                else:
+                    p._accumulate(c)
+                left = p._pending
+                if left == 1:
+                    push(p)
+                p._pending = left - 1
         if not retain_graph:
             node._parents = ()
             node._op = _RELEASED
+
+
+def _undefined(op: Op, args: Any, exc: Exception) -> DomainError:
+    """The error for a rule that failed on its inputs (a DomainError passes through)."""
+    if isinstance(exc, DomainError):
+        return exc
+    return DomainError(op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}")
 
 
 def _short(args: Any) -> str:

@@ -23,6 +23,7 @@ import contextlib
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -127,12 +128,20 @@ def save(module: Module, path: str | os.PathLike[str]) -> Path:
             np.savez(f, **arrays)  # type: ignore[arg-type]  # numeric arrays: no pickle
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process's file-creation mask (reading it means setting it, so set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, Array]:
@@ -150,7 +159,7 @@ def read(path: str | os.PathLike[str]) -> dict[str, Array]:
                 return {name: data[name] for name in data.files}
     except CheckpointError:
         raise
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         raise CheckpointError(
             f"{str(source)!r} is not a readable .npz checkpoint (corrupt, truncated or "
             f"another format): {type(exc).__name__}: {exc}"

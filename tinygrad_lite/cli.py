@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tinygrad_lite.autograd import toposort
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.expr import ExpressionError, evaluate, names, parse, parse_assignments
 from tinygrad_lite.value import Value
@@ -55,8 +57,23 @@ def _variables(text: str, assignments: Sequence[str]) -> tuple[Any, dict[str, fl
     return tree, values
 
 
-def _build(tree: Any, values: dict[str, float]) -> tuple[Value, dict[str, Value]]:
-    leaves = {name: Value(x, label=name) for name, x in values.items()}
+def _build(
+    tree: Any, values: dict[str, float], inputs: Sequence[str] = ()
+) -> tuple[Value, dict[str, Value]]:
+    """The graph of the formula; variables named in `inputs` are data (no gradient)."""
+    unknown = [n for n in inputs if n not in values]
+    if unknown:
+        raise UsageError(
+            f"--inputs {', '.join(unknown)}: not a variable of the formula ({', '.join(values)})"
+        )
+    if values and all(n in inputs for n in values):
+        raise UsageError(
+            "every variable is in --inputs, so there is nothing to differentiate; "
+            "leave the weights out of --inputs"
+        )
+    leaves = {
+        name: Value(x, label=name, requires_grad=name not in inputs) for name, x in values.items()
+    }
     out = evaluate(tree, leaves)
     if not out.requires_grad:
         raise UsageError("the formula does not depend on any variable")
@@ -66,8 +83,22 @@ def _build(tree: Any, values: dict[str, float]) -> tuple[Value, dict[str, Value]
     return out, leaves
 
 
+def _check_gradients(out: Value) -> None:
+    """Refuse (exit 2) a backward pass that overflowed: name the first node with an inf grad."""
+    for node in reversed(toposort(out)):  # from the output down: the first overflow
+        g = node.grad
+        if node.requires_grad and not math.isfinite(float(g.data if isinstance(g, Value) else g)):
+            name = node.label or (f"the result of {node.op.name}" if node.op else "a leaf")
+            raise UsageError(f"the gradient of {name} is {g}: it overflows float64 at these values")
+
+
 def _output_path(path: str) -> tuple[Path, str]:
     """Check an output path before any work is done: known suffix, writable folder."""
+    if not path.strip():
+        raise UsageError(
+            "-o/--output is empty: give a file name such as graph.svg, "
+            "or leave out -o to print the DOT source"
+        )
     p = Path(path)
     fmt = p.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -100,11 +131,12 @@ def _write(path: Path, data: bytes) -> None:
 def cmd_draw(args: argparse.Namespace) -> int:
     from tinygrad_lite import viz
 
-    target = _output_path(args.output) if args.output else None
+    target = _output_path(args.output) if args.output is not None else None
     tree, values = _variables(args.expr, args.set)
-    out, leaves = _build(tree, values)
+    out, leaves = _build(tree, values, inputs=args.inputs)
     if args.backward:
         out.backward()
+        _check_gradients(out)
     options: dict[str, Any] = {
         "rankdir": args.rankdir,
         "show_grad": args.backward or args.check,
@@ -287,7 +319,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def formula(p: argparse.ArgumentParser) -> None:
-        p.add_argument("expr", metavar="EXPR", help='a formula such as "tanh(w1*x1 + b)"')
+        p.add_argument(
+            "expr",
+            metavar="EXPR",
+            help='a formula such as "tanh(w1*x1 + b)"; it may start with a minus ("-x*y")',
+        )
         p.add_argument(
             "--set",
             nargs="+",
@@ -296,10 +332,26 @@ def _parser() -> argparse.ArgumentParser:
             help="the value of every variable, e.g. --set x1=2 w1=-3",
         )
 
-    d = sub.add_parser("draw", help="draw the graph of a formula")
+    d = sub.add_parser(
+        "draw",
+        help="draw the graph of a formula",
+        description="Draw the graph of a formula. Every variable is drawn as a parameter "
+        "(light blue, with a gradient) unless it is named in --inputs: inputs are data, "
+        "drawn in the input colour (yellow) and given no gradient.",
+        epilog='example: tinygrad-lite draw "tanh(w1*x1 + w2*x2 + b)" '
+        "--set x1=2 x2=0 w1=-3 w2=1 b=6.88 --inputs x1 x2 --backward -o neuron.svg",
+    )
     formula(d)
     d.add_argument(
         "-o", "--output", help="file to write: .svg .png .pdf or .dot (default: DOT on stdout)"
+    )
+    d.add_argument(
+        "--inputs",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="variables that are inputs (data), not parameters: drawn in the input colour, "
+        "no gradient; e.g. --inputs x1 x2",
     )
     d.add_argument("--backward", action="store_true", help="run backward and show gradients")
     d.add_argument("--edge-labels", action="store_true", help="write local derivatives on edges")
@@ -344,16 +396,104 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The commands whose first positional argument is a formula.
+FORMULA_COMMANDS = ("draw", "gradcheck", "explain")
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _option(token: str, actions: dict[str, argparse.Action]) -> argparse.Action | None:
+    """The option `token` names as argparse reads it (exact, --long=value, a unique prefix of
+    a long option, or -oVALUE), or None when it names none of them."""
+    if token in actions:
+        return actions[token]
+    if token.startswith("--"):
+        name = token.split("=", 1)[0]
+        if name in actions:
+            return actions[name]
+        matches = {a for o, a in actions.items() if o.startswith("--") and o.startswith(name)}
+        return matches.pop() if len(matches) == 1 else None
+    short = actions.get(token[:2])
+    if short is not None and short.nargs != 0:  # -oVALUE: the value written on
+        return short
+    return None
+
+
+def _formula_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let the formula of draw/gradcheck/explain begin with '-' ("-x*y", "-2*x").
+
+    argparse takes any word starting with '-' for an option, so a formula such as
+    "-x*y" would be refused as an unknown option. Walking the words as argparse will,
+    the first one that is neither an option, nor an option's value, nor after "--" is
+    the formula; one starting with '-' is moved to the front with a space before it
+    (argparse then reads it as the positional EXPR; the space is stripped again). A
+    formula that reads as an option of its own (``-o*x`` for draw is ``-o`` with the value
+    ``*x``) still needs "--" before it, or parentheses: "(-o*x)".
+    """
+    if not argv or argv[0] not in FORMULA_COMMANDS:
+        return argv
+    actions = _subparsers(parser)[argv[0]]._option_string_actions
+    rest = argv[1:]
+    k = 0
+    while k < len(rest):
+        token = rest[k]
+        if token == "--" or not token.startswith("-"):
+            return argv  # the formula is a plain word (or comes after "--"): nothing to do
+        action = _option(token, actions) if token != "-" else None
+        if action is None:
+            break
+        attached = "=" in token or (not token.startswith("--") and len(token) > 2)
+        k += 1
+        if action.nargs is None and not attached:
+            k += 1  # the option's value, whatever it looks like
+        elif action.nargs == "+" and not attached:
+            while k < len(rest) and not rest[k].startswith("-"):
+                k += 1
+    else:
+        return argv
+    return [argv[0], " " + rest[k], *rest[:k], *rest[k + 1 :]]
+
+
+def quiet_broken_pipe() -> None:
+    """The reader of our output went away (``| head``): stop without a traceback.
+
+    Python would try to flush stdout again at exit and report the broken pipe there, so
+    stdout is pointed at the null device first, as the Python documentation advises.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing will be flushed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0 ok, 1 failed check, 2 bad input)."""
+    """Run the command; returns the exit code (0 ok, 1 failed check, 2 bad input).
+
+    A closed output pipe (``tinygrad-lite explain ... | head``) ends quietly with the
+    exit code 141 a shell reports for SIGPIPE.
+    """
     parser = _parser()
-    args, extra = parser.parse_known_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(_formula_first(words, parser))
     if extra:
         if args.command != "demo":
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         args.rest = extra  # the demo parses its own options
+    if hasattr(args, "expr"):
+        args.expr = args.expr.strip()
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        quiet_broken_pipe()
+        return 141
     except (UsageError, ExpressionError, DomainError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

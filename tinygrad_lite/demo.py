@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -197,13 +199,37 @@ def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) 
         except RuntimeError as exc:  # graphviz.ExecutableNotFound: the `dot` program is missing
             out(f"pictures skipped: {exc}")
             return written
+        except OSError as exc:  # the folder went away or filled up since it was checked
+            out(f"pictures not written: {exc.strerror or exc}")
+            return written
         written.append(Path(path))
         out(f"wrote {path}")
     return written
 
 
+def _unwritable(folder: Path) -> str | None:
+    """Why pictures cannot be written into `folder` (made if missing), or None if they can.
+
+    Tried for real (make the folder, create and remove a file in it) rather than asked of
+    `os.access`, which says yes to root even where nothing can be written (/proc).
+    """
+    if folder.exists() and not folder.is_dir():
+        return "it is a file, not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo; returns the process exit code (0 on success)."""
+    """Run the demo; returns the process exit code (0 on success, 2 for bad options).
+
+    The picture folder is checked before the training starts, so a bad ``--out`` fails
+    in a moment with a one-line message instead of after the work.
+    """
     parser = argparse.ArgumentParser(
         prog="tinygrad-lite demo",
         description="Check the nine-weight graph's gradients, train a small MLP, draw a graph.",
@@ -215,6 +241,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
+    if not args.no_pictures:
+        why = _unwritable(args.out)
+        if why is not None:
+            print(
+                f"{parser.prog}: error: cannot write pictures into {str(args.out)!r}: {why}",
+                file=sys.stderr,
+            )
+            return 2
 
     start = time.perf_counter()
     graph = show_nine_weight_graph(print)
@@ -230,4 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from tinygrad_lite.cli import quiet_broken_pipe
+
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # python -m tinygrad_lite.demo | head
+        quiet_broken_pipe()
+        code = 141
+    raise SystemExit(code)

@@ -4,7 +4,9 @@ Allowed: numbers, variable names, ``+ - * / **``, unary minus and plus, parenthe
 calls of one argument to ``exp log tanh sin cos sigmoid relu``. Everything else
 (attributes, subscripts, other calls, keywords, lambdas, comprehensions, strings, ...) is
 refused with an `ExpressionError` that says what was found. The checked tree is then
-evaluated by walking it with `Value` arithmetic; Python's `eval` is never used.
+evaluated by walking it with `Value` arithmetic; Python's `eval` is never used. A part
+of the formula whose value is not finite (``x*1e308*10``) raises a `DomainError` naming
+that part, so no picture or check is ever made of an inf.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tinygrad_lite.errors import DomainError
 from tinygrad_lite.value import Value
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse", "parse_assignments"]
@@ -43,6 +46,15 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a**b,
+}
+
+
+_OP_NAMES: dict[type[ast.operator], str] = {
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.Pow: "pow",
 }
 
 
@@ -169,7 +181,11 @@ def names(tree: ast.Expression) -> list[str]:
 
 
 def parse_assignments(items: list[str]) -> dict[str, float]:
-    """``["x1=2", "w=-3.5"]`` -> ``{"x1": 2.0, "w": -3.5}``, refusing bad names and numbers."""
+    """``["x1=2", "w=-3.5"]`` -> ``{"x1": 2.0, "w": -3.5}``, refusing bad names and numbers.
+
+    A number is read as Python reads one, like the numbers inside a formula: ``2``,
+    ``-0.5``, ``1e-3`` and ``1_000`` are fine; inf and nan are refused.
+    """
     out: dict[str, float] = {}
     for item in items:
         name, sep, number = item.partition("=")
@@ -183,7 +199,10 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ExpressionError(f"{number!r:.40} is not a number (for {name})") from None
+            raise ExpressionError(
+                f"{number!r:.40} is not a number (for {name}); "
+                "write it as in a formula: 2, -0.5, 1e-3, 1_000"
+            ) from None
         if not math.isfinite(value):
             raise ExpressionError(f"{name}={number} is not a finite number")
         if name in out:
@@ -218,9 +237,9 @@ def evaluate(tree: ast.Expression, variables: Mapping[str, Value]) -> Value:
             if not isinstance(a, Value) and not isinstance(b, Value):
                 # Constant arithmetic goes through the ops too, for their domain checks.
                 a = Value(a, requires_grad=False)
-                results.append(_BINARY[type(node.op)](a, b).data)
+                results.append(_finite(_BINARY[type(node.op)](a, b), node).data)
             else:
-                results.append(_BINARY[type(node.op)](a, b))
+                results.append(_finite(_BINARY[type(node.op)](a, b), node))
         elif isinstance(node, ast.UnaryOp):
             a = results.pop()
             results.append(-a if isinstance(node.op, ast.USub) else a)
@@ -228,11 +247,33 @@ def evaluate(tree: ast.Expression, variables: Mapping[str, Value]) -> Value:
             a = results.pop()
             assert isinstance(node.func, ast.Name)
             if isinstance(a, Value):
-                results.append(FUNCTIONS[node.func.id](a))
+                results.append(_finite(FUNCTIONS[node.func.id](a), node))
             else:
-                results.append(FUNCTIONS[node.func.id](Value(a, requires_grad=False)).data)
+                result = FUNCTIONS[node.func.id](Value(a, requires_grad=False))
+                results.append(_finite(result, node).data)
     (out,) = results
     return out if isinstance(out, Value) else Value(out, requires_grad=False)
+
+
+def _finite(result: Value, node: ast.AST) -> Value:
+    """`result`, unless it is inf or nan: then a `DomainError` naming the part of the formula.
+
+    The ops refuse overflow only where it is common (exp, pow); a product or a quotient of
+    huge numbers becomes inf silently, and everything after it would be meaningless.
+    """
+    if not math.isfinite(result.data):
+        if isinstance(node, ast.BinOp):
+            op = _OP_NAMES[type(node.op)]
+        else:
+            op = (
+                node.func.id
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                else "?"
+            )
+        raise DomainError(
+            op, f"{ast.unparse(node)!s:.80} is {result.data}: the result overflows float64"
+        )
+    return result
 
 
 def _check_exponent(e: float) -> None:

@@ -139,9 +139,8 @@ def sigmoid(x: Any) -> Any:
         return e / (1.0 + e)
     if _is_array(x):
         e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(
-            np.result_type(x, np.float32), copy=False
-        )
+        out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out
     return x.sigmoid()
 
 

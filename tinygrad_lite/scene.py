@@ -29,12 +29,16 @@ class SceneNode:
 
 @dataclass
 class SceneEdge:
-    """An arrow from an input to the node that consumes it; `a * a` gives two edges."""
+    """An arrow from an input to the node that consumes it; `a * a` gives two edges.
+
+    The one exception: the inputs a node takes from a collapsed cluster's summary box are
+    one arrow, labelled with their count ("x17") when there are several.
+    """
 
     src: str
     dst: str
-    index: int = 0  #: which argument of the consuming op this edge feeds
-    label: str = ""  #: e.g. the local derivative, when edge labels are on
+    index: int = 0  #: which argument of the consuming op this edge feeds (the first, if merged)
+    label: str = ""  #: the local derivative when edge labels are on, or a count such as "x17"
     highlight: bool = False
 
 

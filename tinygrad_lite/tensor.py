@@ -204,6 +204,7 @@ def _leaf(data: Array, requires_grad: bool) -> Tensor:
     node.data = data
     node.grad = None
     node._parents = ()
+    node._visit = None
     node._op = None
     node.label = ""
     node.scope = None
@@ -242,6 +243,7 @@ class Tensor(Node):
         self.data = arr
         self.grad = None
         self._parents = ()
+        self._visit = None
         self._op = None
         self.label = label
         self.scope = None

@@ -89,6 +89,7 @@ class Value(Node):
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self._parents = ()
+        self._visit = None
         self._op = None
         self.label = label
         self.scope = None
@@ -129,33 +130,39 @@ class Value(Node):
 
     # --- arithmetic ----------------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
-        if type(other) is not Value and type(other) is not float:
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _binary(ops.ADD, self, other)
+        # The hot paths inline the op's forward (+ on floats, which cannot fail).
+        if type(other) is Value:
+            return apply(Value, ops.ADD, (self, other), self.data + other.data)
+        if type(other) is float:
+            return apply(Value, ops.ADD, (self, other), self.data + other)
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else _binary(ops.ADD, self, other)
 
     def __radd__(self, other: Number) -> Value:
         left = _lift(other)
         return NotImplemented if left is NotImplemented else _binary(ops.ADD, left, self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        if type(other) is not Value and type(other) is not float:
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _binary(ops.SUB, self, other)
+        # The hot paths inline the op's forward (- on floats, which cannot fail).
+        if type(other) is Value:
+            return apply(Value, ops.SUB, (self, other), self.data - other.data)
+        if type(other) is float:
+            return apply(Value, ops.SUB, (self, other), self.data - other)
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else _binary(ops.SUB, self, other)
 
     def __rsub__(self, other: Number) -> Value:
         left = _lift(other)
         return NotImplemented if left is NotImplemented else _binary(ops.SUB, left, self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        if type(other) is not Value and type(other) is not float:
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _binary(ops.MUL, self, other)
+        # The hot paths inline the op's forward (* on floats, which cannot fail).
+        if type(other) is Value:
+            return apply(Value, ops.MUL, (self, other), self.data * other.data)
+        if type(other) is float:
+            return apply(Value, ops.MUL, (self, other), self.data * other)
+        other = _lift(other)
+        return NotImplemented if other is NotImplemented else _binary(ops.MUL, self, other)
 
     def __rmul__(self, other: Number) -> Value:
         left = _lift(other)
@@ -256,6 +263,7 @@ def _leaf(data: float, requires_grad: bool) -> Value:
     node.data = data
     node.grad = 0.0
     node._parents = ()
+    node._visit = None
     node._op = None
     node.label = ""
     node.scope = STATE.scope

@@ -196,7 +196,13 @@ def build_scene(
         root: the output node; it is drawn green.
         rankdir: "LR" (inputs on the left) or "TB".
         show_data, show_grad: which rows a value box has (grad under data).
-        edge_labels: write the local derivative d(consumer)/d(input) on each edge.
+        edge_labels: write the local derivative d(consumer)/d(input) on every edge into an
+            op, from constants and inputs that need no gradient too (the derivative exists
+            whether or not backward uses it). Where an op has no derivative for an
+            argument (the exponent of a negative base, say) the edge reads "undefined" if
+            a gradient must flow through it, and stays blank otherwise. Inputs that come
+            from a collapsed cluster share one arrow per op, labelled with their count
+            ("x16") when there is more than one.
         legend: add a key explaining the colours.
         depth: collapse every cluster nested deeper than `depth` scope levels into one
             summary box (parameter count and gradient norm); 0 collapses every cluster.
@@ -260,6 +266,7 @@ def build_scene(
     scene = Scene(rankdir=rankdir, title=title)
 
     summary_ids = {key: f"s{k}" for k, key in enumerate(summaries)}
+    collapsed = set(summary_ids.values())
 
     def node_id(node: Node) -> str:
         key = box_of(scopes[node])
@@ -303,6 +310,8 @@ def build_scene(
         )
         scene.edges.append(SceneEdge(op_id, nid, 0, "", node in on_path))
         inputs = tuple(p.data if isinstance(p, Node) else p for p in node.parents)
+        merged: dict[str, SceneEdge] = {}
+        counts: dict[str, int] = {}
         for i, p in enumerate(node.parents):
             if isinstance(p, Node):
                 src = node_id(p)
@@ -320,12 +329,25 @@ def build_scene(
                     )
                 )
             label = ""
-            if edge_labels and isinstance(p, Node) and p.requires_grad:
-                label = _local_label(node, i, inputs)
+            if edge_labels:
+                needed = isinstance(p, Node) and p.requires_grad
+                label = _local_label(node, i, inputs, "undefined" if needed else "")
             lit = (isinstance(p, Node) and p in on_path and node in on_path) or (
                 focus is not None and focus[0] is node and focus[1] == i
             )
+            if src in collapsed:  # many inputs from one collapsed part: one arrow, counted
+                if src in merged:
+                    merged[src].highlight |= lit
+                    counts[src] += 1
+                    continue
+                merged[src] = SceneEdge(src, op_id, i, label, lit)
+                counts[src] = 1
+                scene.edges.append(merged[src])
+                continue
             scene.edges.append(SceneEdge(src, op_id, i, label, lit))
+        for src, n in counts.items():
+            if n > 1:
+                merged[src].label = f"x{n}"
 
     _add_summaries(scene, summaries, summary_ids, node_id)
     scene.clusters = _clusters(scene.nodes)
@@ -371,7 +393,7 @@ def _role(node: Node, root: Node) -> str:
 def _value_rows(node: Node, grad: Any, show_data: bool, show_grad: bool) -> list[str]:
     rows = [node.label] if node.label else []
     data = node.data
-    if _is_tensor(data):
+    if isinstance(data, np.ndarray):  # a Tensor, 0-d included
         rows.append(f"shape {tuple(data.shape)} {getattr(data, 'dtype', '')}".rstrip())
     if show_data:
         rows.append(f"data {_data_text(data)}")
@@ -389,12 +411,13 @@ def _tooltip(node: Node) -> str:
     return f"{node.label or type(node).__name__}: {made}{where}"
 
 
-def _local_label(node: Node, i: int, inputs: tuple[Any, ...]) -> str:
+def _local_label(node: Node, i: int, inputs: tuple[Any, ...], undefined: str) -> str:
+    """The local derivative d node / d input i as text, or `undefined` where it has none."""
     assert node.op is not None
     try:
         d = node.op.local_derivative(i, node.data, inputs)
     except (ArithmeticError, ValueError):
-        return "undefined"
+        return undefined
     if _is_tensor(d):
         return f"vjp(1) mean {format_number(np.mean(d))}"
     return format_number(d)
@@ -421,7 +444,7 @@ def _add_summaries(
     ids: Mapping[str, str],
     node_id: Callable[[Node], str],
 ) -> None:
-    """One box per collapsed cluster, and one arrow per pair of boxes that cross its edge."""
+    """One box per collapsed cluster; one arrow (counted) per pair of boxes crossing its edge."""
     if not summaries:
         return
     for key, members in summaries.items():
@@ -442,16 +465,24 @@ def _add_summaries(
         scene.nodes.append(
             SceneNode(ids[key], "summary", "summary", rows, COLOURS["summary"], parent, key)
         )
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], SceneEdge] = {}
+    counts: dict[tuple[str, str], int] = {}
     for key, members in summaries.items():
         sid = ids[key]
         for m in members:
             for p in m.parents:
                 if isinstance(p, Node):
                     src = node_id(p)
-                    if src != sid and (src, sid) not in seen:
-                        seen.add((src, sid))
-                        scene.edges.append(SceneEdge(src, sid))
+                    if src == sid:
+                        continue
+                    if (src, sid) not in seen:
+                        seen[(src, sid)] = SceneEdge(src, sid)
+                        counts[(src, sid)] = 0
+                        scene.edges.append(seen[(src, sid)])
+                    counts[(src, sid)] += 1
+    for pair, n in counts.items():
+        if n > 1:
+            seen[pair].label = f"x{n}"
 
 
 def _clusters(nodes: Iterable[SceneNode]) -> list[SceneCluster]:
@@ -548,15 +579,43 @@ def _check_gradients(
 # ----------------------------------------------------------------------------------
 
 
+# Every text that reaches DOT goes through one of these. Graphviz reads a label's text
+# twice: as markup (so < > & " are written as entities) and for its own escapes such as
+# \N (the node's name), \G and \l, where a doubled backslash stands for one. A tooltip is
+# read three times (entities, then one level of backslashes, then the escapes), so there
+# each backslash is written four times. Labels are always HTML-like (<...>), so a name
+# such as "<x>" is never taken for markup.
+
+
+def _html_text(text: str) -> str:
+    """`text` for the inside of an HTML-like label, shown exactly as written."""
+    return html.escape(text).replace("\\", "\\\\")
+
+
+def _html(text: str) -> str:
+    """An HTML-like label that shows `text` exactly as written."""
+    return f"<{_html_text(text)}>"
+
+
+def _tooltip_text(text: str) -> str:
+    """A tooltip that shows `text` exactly as written."""
+    return html.escape(text).replace("\\", "\\" * 4)
+
+
+def _cluster_name(path: str) -> str:
+    """The subgraph name of a scope: ``cluster_<scope>``, backslashes doubled so it parses."""
+    return "cluster_" + path.replace("\\", "\\\\")
+
+
 def _html_label(node: SceneNode) -> str:
     """An HTML-like label: a table of rows for boxes, the escaped symbol for op nodes."""
     if node.kind == "op":
-        return "<" + html.escape(node.rows[0] if node.rows else "") + ">"
+        return _html(node.rows[0] if node.rows else "")
     border = _HIGHLIGHT if node.highlight else node.border
     width = "2" if node.highlight or node.border != "#000000" else "1"
     cells = []
     for k, row in enumerate(node.rows):
-        text = html.escape(row)
+        text = _html_text(row)
         if k == 0 and not row.startswith(("data ", "shape ")) and len(node.rows) > 1:
             text = f"<B>{text}</B>"
         cells.append(f"<TR><TD>{text}</TD></TR>")
@@ -569,7 +628,7 @@ def _html_label(node: SceneNode) -> str:
 def _node_attrs(node: SceneNode) -> dict[str, str]:
     attrs = {"label": _html_label(node)}
     if node.tooltip:
-        attrs["tooltip"] = node.tooltip
+        attrs["tooltip"] = _tooltip_text(node.tooltip)
     if node.kind == "op":
         attrs.update(
             shape="circle" if len(node.rows[0]) <= 2 else "ellipse",
@@ -595,7 +654,7 @@ def scene_to_dot(scene: Scene) -> Picture:
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"},
     )
     if scene.title:
-        dot.attr(label=html.escape(scene.title), labelloc="t")
+        dot.attr(label=_html(scene.title), labelloc="t")
     children: dict[str | None, list[str]] = {}
     for c in scene.clusters:
         parent = c.path.rsplit("/", 1)[0] if "/" in c.path else None
@@ -609,9 +668,12 @@ def scene_to_dot(scene: Scene) -> Picture:
         for n in members.get(path, []):
             g.node(n.id, **_node_attrs(n))
         for child in children.get(path, []):
-            with g.subgraph(name=f"cluster_{child}") as sub:
+            with g.subgraph(name=_cluster_name(child)) as sub:
                 sub.attr(
-                    label=labels[child], style="rounded,dashed", color="#777777", fontsize="12"
+                    label=_html(labels[child]),
+                    style="rounded,dashed",
+                    color="#777777",
+                    fontsize="12",
                 )
                 fill(sub, child)
 
@@ -619,7 +681,7 @@ def scene_to_dot(scene: Scene) -> Picture:
     for e in scene.edges:
         attrs: dict[str, str] = {}
         if e.label:
-            attrs["label"] = e.label
+            attrs["label"] = _html(e.label)
         if e.highlight:
             attrs.update(color=_HIGHLIGHT, penwidth="2.2")
         dot.edge(e.src, e.dst, **attrs)
