@@ -1,67 +1,167 @@
-"""How the built-in layout compares with Graphviz `dot`, and how fast it is.
+"""How the built-in layout compares with Graphviz `dot` (and igraph), and how fast it is.
 
-Usage: python benchmarks/bench_layout.py [--quick] [--grandalf]
+Usage: python benchmarks/bench_layout.py [--quick] [--wide N [--wide-from S]] [--repeat N]
+                                          [--igraph] [--grandalf]
 
-Quality: for each graph, both engines lay out the same Scene (dot gets the DOT source that
-`tinygrad_lite.viz.scene_to_dot` writes for it, positions read back with `dot -Tplain`),
-and edge crossings are counted the same way for both: every edge as a straight segment
-between the centres of its two boxes. Speed: seconds to lay out and write the SVG of a
-2,000-box scalar graph (best of three runs).
+Every engine lays out the same Scene (dot gets the DOT source `tinygrad_lite.viz.scene_to_dot`
+writes for it, read back with `dot -Tplain`), and crossings are counted by one function,
+`crossings`, from the geometry alone:
+
+* drawn: each edge as the engine draws it. The built-in engine's SVG paths and dot's
+  splines are both chains of cubic Bezier curves; each curve is cut into 9 straight pieces.
+  (igraph gives polylines through its bend points.)
+* straight: each edge as one straight segment between the centres of its two boxes.
+
+Two edges that share a node are not compared (they meet at that node), and every proper
+intersection of two pieces counts once. The bar: the built-in engine has at most 1.5 times
+dot's drawn crossings on every graph; a graph above it is flagged "!", and a graph above
+1.5 times dot's straight count is flagged "straight".
+
+Speed: seconds to lay out and write the SVG text of large scalar graphs, median (and
+best) of `--repeat` runs, wall-clock and CPU time of this process.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scenes import big_mlp_scene, big_scene, mlp_root, nine_weight_root, random_root, scene_of
 
-from tinygrad_lite.layout import count_crossings, layout_scene
 from tinygrad_lite.scene import Scene
 from tinygrad_lite.svg import render_svg
 
-Segment = tuple[tuple[float, float], tuple[float, float]]
+Point = tuple[float, float]
+Curve = list[Point]
+BAR = 1.5  #: the built-in engine may have at most this many times dot's crossings
+PIECES = 9  #: straight pieces per cubic Bezier curve (odd: no piece ends mid-curve)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 
-def segments(scene: Scene, centres: dict[str, tuple[float, float]]) -> list[Segment]:
-    return [(centres[e.src], centres[e.dst]) for e in scene.edges]
+class Drawing:
+    """What crossings are counted from: box centres, and each edge as drawn, in scene order."""
+
+    def __init__(self, centres: dict[str, Point], curves: list[Curve]) -> None:
+        self.centres = centres
+        self.curves = curves
 
 
-def builtin_geometry(scene: Scene) -> tuple[dict[str, tuple[float, float]], list[Segment]]:
-    """Box centres, and the edges as drawn (polylines through their bend points)."""
-    layout = layout_scene(scene)
-    drawn = [s for r in layout.edges for s in pairwise(r.points)]
-    return {nid: r.center for nid, r in layout.nodes.items()}, drawn
+def flatten(ctrl: list[Point], pieces: int = PIECES) -> Curve:
+    """A chain of cubic Bezier curves (3k + 1 control points) as a polyline."""
+    out = [ctrl[0]]
+    for i in range(0, len(ctrl) - 3, 3):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ctrl[i : i + 4]
+        for s in range(1, pieces + 1):
+            t = s / pieces
+            a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+            out.append((a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3))
+    return out
 
 
-def dot_geometry(scene: Scene) -> tuple[dict[str, tuple[float, float]], list[Segment]]:
-    """The same from `dot -Tplain`: centres, and each edge's spline control polygon."""
+def crossings(scene: Scene, curves: list[Curve]) -> int:
+    """Proper intersections between pieces of edges that have no node in common.
+
+    `curves[k]` is edge k of the scene as a polyline. A sweep along x keeps this fast.
+    """
+    ends = [(e.src, e.dst) for e in scene.edges]
+    pieces = []
+    for k, curve in enumerate(curves):
+        for p, q in pairwise(curve):
+            pieces.append(
+                (min(p[0], q[0]), max(p[0], q[0]), min(p[1], q[1]), max(p[1], q[1]), p, q, k)
+            )
+    pieces.sort(key=lambda s: s[0])
+
+    def orient(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    def opposite(x: float, y: float) -> bool:
+        eps = 1e-9
+        return (x > eps and y < -eps) or (x < -eps and y > eps)
+
+    n = 0
+    for i, (_, ax1, ay0, ay1, a, b, k) in enumerate(pieces):
+        for bx0, _, by0, by1, c, d, m in pieces[i + 1 :]:
+            if bx0 > ax1:
+                break
+            if by1 < ay0 or by0 > ay1 or m == k or set(ends[k]) & set(ends[m]):
+                continue
+            if opposite(orient(a, b, c), orient(a, b, d)) and opposite(
+                orient(c, d, a), orient(c, d, b)
+            ):
+                n += 1
+    return n
+
+
+def straight(scene: Scene, drawing: Drawing) -> int:
+    c = drawing.centres
+    return crossings(scene, [[c[e.src], c[e.dst]] for e in scene.edges])
+
+
+def builtin_drawing(scene: Scene) -> Drawing:
+    """The built-in engine's picture, read back from the SVG text it writes."""
+    svg = render_svg(scene)
+    curves = []
+    for d in re.findall(r'<path class="edge" d="([^"]+)"', svg.source):
+        xy = [float(t) for t in _NUMBER.findall(d)]
+        curves.append(flatten(list(zip(xy[::2], xy[1::2], strict=True))))
+    assert len(curves) == len(scene.edges)
+    return Drawing(svg.positions, curves)
+
+
+def dot_drawing(scene: Scene) -> Drawing:
+    """Graphviz's picture, from `dot -Tplain` (node centres and spline control points)."""
     from tinygrad_lite.viz import scene_to_dot
 
     source = scene_to_dot(scene).source
     plain = subprocess.run(
         ["dot", "-Tplain"], input=source, capture_output=True, text=True, check=True
     ).stdout
-    centres: dict[str, tuple[float, float]] = {}
-    drawn: list[Segment] = []
+    centres: dict[str, Point] = {}
+    by_pair: dict[tuple[str, str], list[Curve]] = {}
     for line in plain.splitlines():
         parts = line.split()
         if parts and parts[0] == "node":
-            name = parts[1].strip('"')
-            centres[name] = (float(parts[2]), -float(parts[3]))
+            centres[parts[1].strip('"')] = (float(parts[2]), -float(parts[3]))
         elif parts and parts[0] == "edge":
             n = int(parts[3])
             xy = [float(t) for t in parts[4 : 4 + 2 * n]]
             pts = [(xy[2 * i], -xy[2 * i + 1]) for i in range(n)]
-            drawn += list(pairwise(pts))
-    return centres, drawn
+            by_pair.setdefault((parts[1].strip('"'), parts[2].strip('"')), []).append(flatten(pts))
+    curves = [by_pair[(e.src, e.dst)].pop(0) for e in scene.edges]
+    return Drawing(centres, curves)
+
+
+def igraph_drawing(scene: Scene) -> tuple[Drawing, float] | None:
+    """igraph's Sugiyama layout of the same graph (it has no clusters), and its seconds."""
+    try:
+        import igraph
+    except ImportError:
+        return None
+    ids = {n.id: i for i, n in enumerate(scene.nodes)}
+    start = time.perf_counter()
+    graph = igraph.Graph(
+        n=len(ids), edges=[(ids[e.src], ids[e.dst]) for e in scene.edges], directed=True
+    )
+    layout = graph.layout_sugiyama()
+    seconds = time.perf_counter() - start
+    xy: list[Point] = [(float(y), float(x)) for x, y in layout.coords[: len(ids)]]
+    centres = {n.id: xy[i] for i, n in enumerate(scene.nodes)}
+    curves = []
+    for e, bends in zip(scene.edges, layout.edge_routing, strict=True):
+        mid = [(float(y), float(x)) for x, y in bends]
+        curves.append([xy[ids[e.src]], *mid, xy[ids[e.dst]]])
+    return Drawing(centres, curves), seconds
 
 
 def graphs(quick: bool) -> list[tuple[str, Scene]]:
@@ -78,15 +178,20 @@ def graphs(quick: bool) -> list[tuple[str, Scene]]:
     return out
 
 
-def timed(scene: Scene, repeat: int = 3) -> tuple[float, float]:
-    """Best wall-clock and best CPU seconds over `repeat` runs of layout + SVG text."""
-    wall = cpu = float("inf")
+def timed(scene: Scene, repeat: int) -> dict[str, float]:
+    """Median and best wall-clock and CPU seconds of layout + SVG text over `repeat` runs."""
+    walls, cpus = [], []
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
         render_svg(scene).source.encode()
-        wall = min(wall, time.perf_counter() - t)
-        cpu = min(cpu, time.process_time() - c)
-    return wall, cpu
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return {
+        "wall": statistics.median(walls),
+        "cpu": statistics.median(cpus),
+        "best wall": min(walls),
+        "best cpu": min(cpus),
+    }
 
 
 def grandalf_seconds(scene: Scene) -> float | None:
@@ -115,55 +220,115 @@ def grandalf_seconds(scene: Scene) -> float | None:
     return time.perf_counter() - start
 
 
-def _ratio(mine: int, dot: int) -> str:
-    if dot < 0:
-        return "-"
+def ratio(mine: int, dot: int) -> float:
     if dot == 0:
-        return "=" if mine == 0 else "inf"
-    return f"{mine / dot:.2f}"
+        return 1.0 if mine == 0 else float("inf")
+    return mine / dot
+
+
+class Table:
+    """Rows of crossings, built-in against dot, with ratios and flags."""
+
+    def __init__(self, have_dot: bool, with_igraph: bool) -> None:
+        self.have_dot = have_dot
+        self.with_igraph = with_igraph
+        self.rows: list[tuple[str, list[int]]] = []
+        head = (
+            f"{'graph':26} {'boxes':>5} {'edges':>5} | {'drawn':>5} {'dot':>5} {'ratio':>5} "
+            f"| {'straight':>8} {'dot':>5} {'ratio':>5} |"
+        )
+        if with_igraph:
+            head += f" {'igraph drawn':>12} {'straight':>8} |"
+        print(head)
+
+    def add(self, name: str, scene: Scene) -> None:
+        mine = builtin_drawing(scene)
+        row = [crossings(scene, mine.curves), straight(scene, mine), -1, -1, -1, -1]
+        if self.have_dot:
+            theirs = dot_drawing(scene)
+            row[2:4] = [crossings(scene, theirs.curves), straight(scene, theirs)]
+        if self.with_igraph and (found := igraph_drawing(scene)) is not None:
+            row[4:6] = [crossings(scene, found[0].curves), straight(scene, found[0])]
+        self.rows.append((name, row))
+        self._print(name, len(scene.nodes), len(scene.edges), row)
+
+    def _print(self, name: str, boxes: Any, edges: Any, row: list[int]) -> None:
+        drawn, line, d_drawn, d_line, i_drawn, i_line = row
+        r1, r2 = ratio(drawn, d_drawn), ratio(line, d_line)
+        flag = ""
+        if self.have_dot:
+            flag = (" !" if r1 > BAR else "") + (" straight" if r2 > BAR else "")
+        text = (
+            f"{name:26} {boxes:>5} {edges:>5} | {drawn:5d} {_n(d_drawn):>5} {_r(r1, d_drawn):>5} "
+            f"| {line:8d} {_n(d_line):>5} {_r(r2, d_line):>5} |"
+        )
+        if self.with_igraph:
+            text += f" {_n(i_drawn):>12} {_n(i_line):>8} |"
+        print(text + flag)
+
+    def summary(self) -> None:
+        tot = [sum(max(r[i], 0) for _, r in self.rows) for i in range(6)]
+        self._print("total", "", "", tot)
+        if not self.have_dot:
+            return
+        drawn = [ratio(r[0], r[2]) for _, r in self.rows]
+        line = [ratio(r[1], r[3]) for _, r in self.rows]
+        print(
+            f"max ratio to dot: drawn {max(drawn):.2f}, straight {max(line):.2f}; graphs above "
+            f"{BAR}x: drawn {sum(x > BAR for x in drawn)} (flag !), "
+            f"straight {sum(x > BAR for x in line)} (flag 'straight'), of {len(self.rows)}"
+        )
+
+
+def _n(x: int) -> str:
+    return "-" if x < 0 else str(x)
+
+
+def _r(x: float, dot: int) -> str:
+    return "-" if dot < 0 else f"{x:.2f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer random graphs")
+    parser.add_argument(
+        "--wide", type=int, default=0, metavar="N", help="also N more random 40-op graphs"
+    )
+    parser.add_argument(
+        "--wide-from", type=int, default=0, metavar="S", help="their first seed (default 0)"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="runs per speed measurement")
+    parser.add_argument("--igraph", action="store_true", help="also igraph's Sugiyama layout")
     parser.add_argument("--grandalf", action="store_true", help="also time grandalf's layout")
     args = parser.parse_args()
     have_dot = shutil.which("dot") is not None
     if not have_dot:
         print("Graphviz 'dot' not found: crossings of the built-in layout only")
-    print("crossings: straight = centre-to-centre segments (the comparison); drawn = the")
-    print("built-in polylines through bend points vs dot's spline control polygons")
-    print(
-        f"{'graph':26} {'boxes':>5} {'edges':>5} | {'straight':>8} {'dot':>5} {'ratio':>5} "
-        f"| {'drawn':>5} {'dot':>5}"
-    )
-    tot = [0, 0, 0, 0]
+    table = Table(have_dot, args.igraph)
     for name, scene in graphs(args.quick):
-        centres, drawn = builtin_geometry(scene)
-        row = [count_crossings(segments(scene, centres)), count_crossings(drawn), -1, -1]
-        if have_dot:
-            d_centres, d_drawn = dot_geometry(scene)
-            row[2:] = [count_crossings(segments(scene, d_centres)), count_crossings(d_drawn)]
-        tot = [t + max(x, 0) for t, x in zip(tot, row, strict=True)]
-        print(
-            f"{name:26} {len(scene.nodes):5d} {len(scene.edges):5d} | {row[0]:8d} {row[2]:5d} "
-            f"{_ratio(row[0], row[2]):>5} | {row[1]:5d} {row[3]:5d}"
-        )
-    print(
-        f"{'total':26} {'':5} {'':5} | {tot[0]:8d} {tot[2]:5d} {_ratio(tot[0], tot[2]):>5} "
-        f"| {tot[1]:5d} {tot[3]:5d}"
-    )
+        table.add(name, scene)
+    table.summary()
+    if args.wide:
+        seeds = range(args.wide_from, args.wide_from + args.wide)
+        print(f"\nrandom expression graphs, 40 operations, seeds {seeds[0]} to {seeds[-1]}")
+        wide = Table(have_dot, args.igraph)
+        for seed in seeds:
+            wide.add(f"random 40 ops, seed {seed}", scene_of(random_root(40, seed)))
+        wide.summary()
     print()
     for name, scene in [
         ("random expression", big_scene(2000)),
         ("MLP 2-24-24-1", big_mlp_scene(24)),
         ("MLP 2-16-16-1", big_mlp_scene(16)),
     ]:
-        wall, cpu = timed(scene)
+        t = timed(scene, args.repeat)
         print(
-            f"speed: {name}, {len(scene.nodes)} boxes, layout + SVG: "
-            f"{wall:.2f} s wall, {cpu:.2f} s CPU"
+            f"speed: {name}, {len(scene.nodes)} boxes, layout + SVG, median of {args.repeat}: "
+            f"{t['wall']:.2f} s wall, {t['cpu']:.2f} s CPU "
+            f"(best {t['best wall']:.2f} s wall, {t['best cpu']:.2f} s CPU)"
         )
+        if args.igraph and (found := igraph_drawing(scene)) is not None:
+            print(f"       igraph layout only, no clusters: {found[1]:.2f} s")
         if args.grandalf:
             g = grandalf_seconds(scene)
             print(f"       grandalf layout only, no clusters: {'-' if g is None else f'{g:.2f} s'}")

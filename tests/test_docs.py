@@ -25,12 +25,7 @@ import tinygrad_lite
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 API = DOCS / "api.md"
-#: Fragments written to be merged into another page; their code relies on that page.
-FRAGMENTS = {"drawing_builtin.md"}
-MARKDOWN = [
-    ROOT / "README.md",
-    *sorted(p for p in DOCS.glob("*.md") if p.name not in FRAGMENTS),
-]
+MARKDOWN = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 NO_RUN = "<!-- no-run -->"
 
 

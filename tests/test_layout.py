@@ -234,6 +234,31 @@ def test_a_tree_is_drawn_without_crossings() -> None:
     assert count_crossings(segs) == 0
 
 
+def gap_spans(layout: Layout) -> list[tuple[float, float]]:
+    """Along the layer axis, the extent of every piece of every route that changes lanes."""
+    lr = layout.rankdir in ("LR", "RL")
+    spans = []
+    for route in layout.edges:
+        for p, q in pairwise(route.points):
+            (pu, pv), (qu, qv) = (p, q) if lr else ((p[1], p[0]), (q[1], q[0]))
+            if abs(pv - qv) > 1e-9:
+                spans.append((min(pu, qu), max(pu, qu)))
+    return spans
+
+
+@settings(max_examples=40)
+@given(scenes())
+def test_edges_change_lanes_only_in_the_gaps_between_layers(scene: Scene) -> None:
+    """Inside a layer's band edges run level; between two layers every edge spans the same
+    gap. So two edges cross exactly where the layer ordering says they do."""
+    spans = gap_spans(layout_scene(scene))
+    for a in spans:
+        for b in spans:
+            same = abs(a[0] - b[0]) < 1e-6 and abs(a[1] - b[1]) < 1e-6
+            apart = a[1] <= b[0] + 1e-6 or b[1] <= a[0] + 1e-6
+            assert same or apart, (a, b)
+
+
 def test_cycles_are_drawn_instead_of_refused() -> None:
     scene = Scene()
     for i in range(3):

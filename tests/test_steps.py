@@ -106,6 +106,41 @@ def test_html_is_one_offline_page(tmp_path: Path) -> None:
     assert "<?xml" not in text
 
 
+def check_ids(page: str) -> None:
+    """No id twice on the page, and every reference to an id stays inside its own frame.
+
+    A repeated id makes a marker reference (the arrowheads of the built-in engine) resolve
+    into the first frame, which is hidden, and the browser draws no arrowheads.
+    """
+    ids = re.findall(r"""\bid=["']([^"']+)["']""", page)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"ids used more than once: {repeated[:10]}"
+    frames = re.findall(r'<div class="frame" id="f\d+"[^>]*>(.*?)</div>', page, flags=re.S)
+    assert frames
+    for frame in frames:
+        own = set(re.findall(r"""\bid=["']([^"']+)["']""", frame))
+        refs = set(re.findall(r"""url\(#([^)]+)\)|href=["']#([^"']+)["']""", frame))
+        missing = {a or b for a, b in refs} - own
+        assert not missing, f"references to ids outside the frame: {sorted(missing)}"
+
+
+def test_html_has_no_duplicate_ids(tmp_path: Path) -> None:
+    needs_a_drawing_engine()
+    _a, _b, c = graph()
+    check_ids(backward_steps(c).html())
+
+
+def test_html_with_the_builtin_engine_has_no_duplicate_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("tinygrad_lite.svg")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz
+    _a, _b, c = graph()
+    page = backward_steps(c).html()
+    assert "marker-end" in page  # the built-in engine drew these frames
+    check_ids(page)
+
+
 def test_widget_when_ipywidgets_is_installed() -> None:
     needs_a_drawing_engine()
     widgets = pytest.importorskip("ipywidgets")

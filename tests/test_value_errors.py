@@ -67,6 +67,13 @@ def test_value_sum_refuses_non_numbers() -> None:
         Value.sum([])
 
 
+def test_value_sum_of_one_number_is_a_constant_value() -> None:
+    total = Value.sum([3])
+    assert isinstance(total, Value)
+    assert total.data == 3.0
+    assert not total.requires_grad
+
+
 # --------------------------------------------------------------------------------------
 # Domains
 # --------------------------------------------------------------------------------------

@@ -3,12 +3,16 @@
 It is the engine behind pictures drawn without the Graphviz program. The steps are the
 classic ones: put every node on a layer so that each edge points to a later layer, break
 long edges into chains of invisible points, order each layer to reduce crossings
-(barycenter sweeps and adjacent swaps), then place nodes along the layer and across it.
+(barycenter sweeps and adjacent swaps from several starting orders, the best kept), then
+place nodes along the layer and across it. Edges run straight through each layer's band,
+so two edges cross between two layers exactly when the ordering says they do.
 
 Clusters are what general-purpose layout libraries leave out, so they are built in here:
 
 * ordering keeps the members of every cluster next to each other in each layer, and two
-  sibling clusters keep the same relative order in every layer they share;
+  sibling clusters keep the same relative order in every layer they share (a vertex can
+  still hop over a whole cluster block, and two sibling clusters can trade places in
+  every layer at once, when that removes crossings);
 * placement runs bottom up: a cluster's contents are placed first, then the cluster is
   one rigid block to its parent, so sibling rectangles cannot overlap and nested ones nest.
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -55,8 +60,16 @@ CLUSTER_PAD = 8.0  #: inside a cluster rectangle, around what it holds
 CLUSTER_GAP = 12.0  #: between a cluster rectangle and its neighbours in a layer
 LABEL_PAD = 4.0  #: around a cluster label
 
-_SWEEPS = 24  # barycenter sweeps (down and up alternate)
-_PLACE_ROUNDS = 10  # rounds of pulling nodes toward their neighbours
+_SWEEPS = 24  # at most this many rounds of sweeps from one starting order
+_SWAP_ROUNDS = 4  # rounds of sweeps after exchanging two sibling clusters
+#: the ordering's work budget, in vertices times rounds: small graphs get many rounds and
+#: starting orders, a graph with 20,000 vertices (bends included) three rounds
+_WORK = 60_000
+_PLACE_ROUNDS = 30  # rounds of pulling nodes toward their neighbours
+_PLACE_ROUNDS_BIG = 5  # the same in a cluster with 3,000 items or more
+#: how hard an edge piece pulls its ends together in placement, by how many of its two ends
+#: are bend points: a long edge's inner pieces pull hardest (dot uses 1, 2 and 8 too)
+_PULL = (1.0, 2.0, 8.0)
 
 
 @dataclass(frozen=True)
@@ -377,7 +390,7 @@ class _Order:
                 keys[v] = keys[chain[0]] + k * 1e-3
         return keys
 
-    def dfs_keys(self) -> list[float]:
+    def dfs_keys(self, reverse: bool = False) -> list[float]:
         """Depth-first order from the outputs back through the inputs, argument by argument.
 
         For an expression graph this is the order the expression is written in.
@@ -394,7 +407,7 @@ class _Order:
                     continue
                 keys[v] = count
                 count += 1
-                stack.extend(reversed(g.up[v]))
+                stack.extend(g.up[v] if reverse else reversed(g.up[v]))
         return keys
 
     def _index_all(self) -> None:
@@ -420,7 +433,7 @@ class _Order:
             rank[c] = r
         return rank
 
-    def _arrange(self, verts: list[int], keys: list[float]) -> list[int]:
+    def _arrange(self, verts: list[int], keys: Sequence[float] | dict[int, float]) -> list[int]:
         """Sort one layer by key, keeping each cluster contiguous and in global order."""
         if not self.has_clusters:
             return sorted(verts, key=lambda v: keys[v])
@@ -458,10 +471,14 @@ class _Order:
         pairs = sorted((pos[a], pos[b]) for a in self.layers[lv] for b in down[a])
         return _inversions([b for _, b in pairs], len(self.layers[lv + 1]))
 
-    def sweep(self, downward: bool) -> None:
+    def sweep(self, downward: bool, ties: bool) -> None:
+        """Re-sort every layer by the barycenter of its neighbours in the layer before it.
+
+        With `ties`, vertices with equal keys swap their current order (to leave a plateau).
+        """
         g, pos = self.g, self.pos
-        self.rank = self._cluster_rank()
         order = range(1, g.nlayers) if downward else range(g.nlayers - 2, -1, -1)
+        tie = -1e-6 if ties else 1e-6
         for lv in order:
             ref = lv - 1 if downward else lv + 1
             scale = len(self.layers[ref]) / max(1, len(self.layers[lv]))
@@ -469,55 +486,168 @@ class _Order:
             for v in self.layers[lv]:
                 nb = g.up[v] if downward else g.down[v]
                 if nb:
-                    keys[v] = sum(pos[u] for u in nb) / len(nb) + pos[v] * 1e-6
+                    keys[v] = sum(pos[u] for u in nb) / len(nb) + pos[v] * tie
                 else:
                     keys[v] = pos[v] * scale
-            layer = self._arrange(self.layers[lv], keys)  # type: ignore[arg-type]
+            layer = self._arrange(self.layers[lv], keys)
             self.layers[lv] = layer
             for i, v in enumerate(layer):
                 pos[v] = i
 
-    def transpose(self, max_passes: int) -> None:
-        """Swap neighbours in a layer (same cluster only) while that removes crossings."""
-        g, pos = self.g, self.pos
+    def transpose(self, max_passes: int, ties: bool) -> None:
+        """Swap neighbours in a layer while that removes crossings.
+
+        Two vertices of one cluster swap; a vertex also swaps with a whole cluster block
+        beside it (the block keeps its inside order and its place among its siblings).
+        With `ties`, two vertices also swap when that leaves the count unchanged.
+        """
+        pos, anc, up, down = self.pos, self.g.anc, self.g.up, self.g.down
         for _ in range(max_passes):
             improved = False
             for layer in self.layers:
                 for i in range(len(layer) - 1):
                     v, w = layer[i], layer[i + 1]
-                    if g.anc[v] != g.anc[w]:
-                        continue
-                    if _pair_cross(pos, g.up, g.down, w, v) < _pair_cross(pos, g.up, g.down, v, w):
-                        layer[i], layer[i + 1] = w, v
-                        pos[v], pos[w] = i + 1, i
+                    if anc[v] == anc[w]:
+                        before = _pair_cross(pos, up, down, v, w)
+                        after = _pair_cross(pos, up, down, w, v)
+                        if after < before or (ties and after == before and before):
+                            layer[i], layer[i + 1] = w, v
+                            pos[v], pos[w] = i + 1, i
+                            improved = improved or after < before
+                    elif self._swap_block(layer, i):
                         improved = True
             if not improved:
                 return
 
-    def run(self) -> None:
-        """Barycenter sweeps and swaps from two starting orders; keep the fewest crossings."""
-        big = len(self.pos) > 4000
-        starts = [self.scene_keys()] if big else [self.scene_keys(), self.dfs_keys()]
-        best, best_layers = -1, self.layers
-        for keys in starts:
-            self.start(keys)
+    def _swap_block(self, layer: list[int], i: int) -> bool:
+        """Swap a vertex and the cluster block beside it (at i and i + 1) if that helps."""
+        pos, anc, up, down = self.pos, self.g.anc, self.g.up, self.g.down
+        av, aw = anc[layer[i]], anc[layer[i + 1]]
+        p = 0  # the depth below which the two differ
+        while p < len(av) and p < len(aw) and av[p] == aw[p]:
+            p += 1
+        if (len(av) == p) == (len(aw) == p):  # two sibling blocks: their order is global
+            return False
+
+        def inside(u: int, block: int) -> bool:
+            return len(anc[u]) > p and anc[u][p] == block
+
+        if len(aw) == p:  # a block ending at i, then a vertex
+            lo = i
+            while lo > 0 and inside(layer[lo - 1], av[p]):
+                lo -= 1
+            hi, lone, members = i + 2, layer[i + 1], layer[lo : i + 1]
+            now = sum(_pair_cross(pos, up, down, b, lone) for b in members)
+            new = sum(_pair_cross(pos, up, down, lone, b) for b in members)
+            moved = [lone, *members]
+        else:  # a vertex, then a block starting at i + 1
+            hi = i + 2
+            while hi < len(layer) and inside(layer[hi], aw[p]):
+                hi += 1
+            lo, lone, members = i, layer[i], layer[i + 1 : hi]
+            now = sum(_pair_cross(pos, up, down, lone, b) for b in members)
+            new = sum(_pair_cross(pos, up, down, b, lone) for b in members)
+            moved = [*members, lone]
+        if new >= now:
+            return False
+        layer[lo:hi] = moved
+        for k in range(lo, hi):
+            pos[layer[k]] = k
+        return True
+
+    def swap_clusters(self, best: int, budget: int) -> tuple[int, int]:
+        """Exchange two sibling clusters in every layer at once, then improve; keep the
+        exchange if it removes crossings. Returns the crossings and the rounds used."""
+        g = self.g
+        kids: dict[int, list[int]] = defaultdict(list)
+        for c in range(1, len(g.cpath)):
+            kids[g.cparent[c]].append(c)
+        where: list[set[int]] = [set() for _ in g.cpath]
+        for v in range(len(g.layer)):
+            for c in g.anc[v][1:]:
+                where[c].add(g.layer[v])
+        used = 0
+        for group in kids.values():
+            group.sort(key=lambda c: self.rank[c])
+            for x, y in pairwise(list(group)):
+                if used >= budget:
+                    return best, used
+                shared = where[x] & where[y]
+                if not shared:
+                    continue
+                saved = [list(layer) for layer in self.layers]
+                rank = self.rank
+                rank[x], rank[y] = rank[y], rank[x]
+                for lv in shared:
+                    self.layers[lv] = self._arrange(self.layers[lv], self.pos)
+                    for i, v in enumerate(self.layers[lv]):
+                        self.pos[v] = i
+                found, n = self.improve(min(_SWAP_ROUNDS, budget - used), patience=2)
+                used += n + 1
+                if found < best:
+                    best = found
+                    continue
+                rank[x], rank[y] = rank[y], rank[x]
+                self.layers = saved
+                self._index_all()
+        return best, used
+
+    def improve(self, rounds: int, patience: int = 4) -> tuple[int, int]:
+        """Sweeps and swaps from the current order; ends on the best order seen.
+
+        Returns the crossings and the number of rounds run.
+        """
+        passes = 4 if len(self.pos) < 4000 else 1
+        best = self.crossings()
+        saved = [list(layer) for layer in self.layers]
+        stale = used = 0
+        while used < rounds and best > 0 and stale < patience:
+            ties = used % 4 >= 2  # every other pair of rounds, as dot does
+            self.sweep(downward=used % 2 == 0, ties=ties)
+            self.transpose(passes, ties=ties)
+            used += 1
             found = self.crossings()
-            if best < 0 or found < best:
-                best, best_layers = found, [list(layer) for layer in self.layers]
-            stale = 0
-            for i in range(3 if big else _SWEEPS):
-                if best == 0 or stale >= 4:
+            if found < best:
+                best, stale = found, 0
+                saved = [list(layer) for layer in self.layers]
+            else:
+                stale += 1
+        self.layers = saved
+        self._index_all()
+        return best, used
+
+    def run(self) -> None:
+        """Improve from several starting orders within a work budget; keep the fewest crossings.
+
+        Starts: scene order, depth-first from the output (arguments in order, then in reverse).
+        After each, sibling clusters are tried in exchanged order.
+        """
+        budget = max(3, _WORK // max(1, len(self.pos)))  # rounds of sweeps we can afford
+        starts: list[Callable[[], list[float]]] = [
+            self.scene_keys,
+            self.dfs_keys,
+            lambda: self.dfs_keys(reverse=True),
+        ]
+        best, best_layers, best_rank = -1, self.layers, self.rank
+        for make_keys in starts:
+            if budget <= 0:
+                break
+            self.start(make_keys())
+            found, used = self.improve(min(_SWEEPS, budget))
+            budget -= used
+            while self.has_clusters and budget > 0:
+                swapped, used = self.swap_clusters(found, budget)
+                budget -= used
+                if swapped >= found:
                     break
-                self.sweep(downward=i % 2 == 0)
-                self.transpose(max_passes=1 if big else 4)
-                c = self.crossings()
-                if c < found:
-                    found, stale = c, 0
-                else:
-                    stale += 1
-                if c < best:
-                    best, best_layers = c, [list(layer) for layer in self.layers]
+                found = swapped
+            if best < 0 or found < best:
+                best, best_rank = found, list(self.rank)
+                best_layers = [list(layer) for layer in self.layers]
+            if best == 0:
+                break
         self.layers = best_layers
+        self.rank = best_rank
         self._index_all()
 
 
@@ -645,7 +775,7 @@ class _Placer:
         order = _topo(list(items), succs, preds)
 
         # pulls: edges between two different items inside this cluster
-        pulls: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        pulls: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
         for chain in g.chains:
             for x, y in pairwise(chain):
                 ax, ay = g.anc[x], g.anc[y]
@@ -655,8 +785,10 @@ class _Placer:
                 if ia == ib:
                     continue
                 ca, cb = centre(x), centre(y)
-                pulls[ia].append((ib, cb - ca))
-                pulls[ib].append((ia, ca - cb))
+                # long edges pull hardest, so that they run straight (weights as in dot)
+                w = _PULL[(x >= g.n_real) + (y >= g.n_real)]
+                pulls[ia].append((ib, cb - ca, w))
+                pulls[ib].append((ia, ca - cb, w))
 
         # start: every layer centred on 0
         want: dict[int, float] = {}
@@ -667,19 +799,21 @@ class _Placer:
                 want[it] = max(want.get(it, at), at)
                 at += size(it) + (gap(it, seq[i + 1]) if i + 1 < len(seq) else 0.0)
         p = _project(order, want, succs, preds)
-        rounds = _PLACE_ROUNDS if len(order) < 3000 else _PLACE_ROUNDS // 2
+        rounds = _PLACE_ROUNDS if len(order) < 3000 else _PLACE_ROUNDS_BIG
         for _ in range(rounds):
             for it in order:
                 ps = pulls.get(it)
                 if not ps:
                     want[it] = p[it]
                 elif len(ps) == 1:
-                    j, d = ps[0]
+                    j, d, _ = ps[0]
                     want[it] = p[j] + d
-                else:  # the median of where the neighbours would like this item
-                    targets = sorted([p[j] + d for j, d in ps])
-                    m = len(targets)
-                    want[it] = (targets[(m - 1) // 2] + targets[m // 2]) / 2
+                elif len(ps) == 2:  # most often a bend point: the weighted mean (a median
+                    # would follow the heavier pull, and a chain of bends would float free)
+                    (j, d, wj), (k, e, wk) = ps
+                    want[it] = ((p[j] + d) * wj + (p[k] + e) * wk) / (wj + wk)
+                else:  # the weighted median of where the neighbours would like this item
+                    want[it] = _weighted_median(sorted([(p[j] + d, w) for j, d, w in ps]))
             p = _project(order, want, succs, preds)
 
         low = min((p[it] for it in order), default=0.0)
@@ -706,6 +840,19 @@ class _Placer:
                 for x, o in self.subtree_off[d].items():
                     sub[x] = top + o
         self.subtree_off[c] = sub
+
+
+def _weighted_median(targets: list[tuple[float, float]]) -> float:
+    """The point minimising the weighted sum of distances to sorted (target, weight) pairs."""
+    half = sum(w for _, w in targets) / 2
+    seen = 0.0
+    for i, (t, w) in enumerate(targets):
+        seen += w
+        if seen > half:
+            return t
+        if seen == half:
+            return (t + targets[i + 1][0]) / 2
+    return targets[-1][0]
 
 
 def _topo(
@@ -841,7 +988,8 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
             u0 = start[span_lo[c]] - ext[c]
             u1 = start[span_hi[c]] + band[span_hi[c]] + ext[c]
             crects[c] = rect(u0, u1, top[c], top[c] + sizes[c])
-    return _finish(g, out, boxes, crects, vpos, centre_u, margin)
+    bands = [(start[lv], start[lv] + band[lv]) for lv in range(nl)]
+    return _finish(g, out, boxes, crects, vpos, bands, margin)
 
 
 def _finish(
@@ -850,12 +998,39 @@ def _finish(
     boxes: dict[int, Rect],
     crects: dict[int, Rect],
     vpos: list[float],
-    centre_u: list[float],
+    bands: list[tuple[float, float]],
     margin: float,
 ) -> Layout:
-    """Move everything to positive coordinates and route the edges."""
+    """Move everything to positive coordinates and route the edges.
+
+    Every edge runs straight along the layer axis inside a layer's band (from its box to
+    the band's edge, or right through the band at a bend point), so between two layers
+    all edges span the same gap: two of them cross there exactly when the ordering says
+    they do, and nowhere else.
+    """
     lr = g.lr
+    routes: list[list[tuple[float, float]]] = []
+    for chain in g.chains:
+        first, last = chain[0], chain[-1]
+        sr, dr = boxes[first], boxes[last]
+        # (u, v) along the route: out of the source box, through each band, into the target
+        uv = [(sr.right, vpos[first]) if lr else (sr.bottom, vpos[first])]
+        uv.append((bands[g.layer[first]][1], vpos[first]))
+        for bend in chain[1:-1]:
+            lo, hi = bands[g.layer[bend]]
+            uv += [(lo, vpos[bend]), (hi, vpos[bend])]
+        uv.append((bands[g.layer[last]][0], vpos[last]))
+        uv.append((dr.left, vpos[last]) if lr else (dr.top, vpos[last]))
+        kept = [uv[0]]
+        for p in uv[1:]:
+            if abs(p[0] - kept[-1][0]) > 1e-9 or abs(p[1] - kept[-1][1]) > 1e-9:
+                kept.append(p)
+        if len(kept) == 1:
+            kept.append(uv[-1])
+        routes.append([(pu, pv) if lr else (pv, pu) for pu, pv in kept])
+
     every = list(boxes.values()) + list(crects.values())
+    every += [Rect(x, y, x, y) for pts in routes for x, y in pts]  # bends may stick out
     left = min((r.left for r in every), default=0.0) - margin
     upper = min((r.top for r in every), default=0.0) - margin
 
@@ -876,17 +1051,11 @@ def _finish(
     for chain in g.chains:
         pair_count[(chain[0], chain[-1])] += 1
     seen: dict[tuple[int, int], int] = defaultdict(int)
-    for k, (e, chain) in enumerate(zip(g.scene.edges, g.chains, strict=True)):
-        first, last = chain[0], chain[-1]
-        sr, dr = boxes[first], boxes[last]
-        pts = [(sr.right, sr.center[1]) if lr else (sr.center[0], sr.bottom)]
-        for bend in chain[1:-1]:
-            bu, bv = centre_u[g.layer[bend]], vpos[bend]
-            pts.append((bu, bv) if lr else (bv, bu))
-        pts.append((dr.left, dr.center[1]) if lr else (dr.center[0], dr.top))
-        pts = [(px - left, py - upper) for px, py in pts]
+    for k, (e, chain, raw) in enumerate(zip(g.scene.edges, g.chains, routes, strict=True)):
+        pts = [(x - left, y - upper) for x, y in raw]
         if k in g.flipped:
             pts.reverse()
+        first, last = chain[0], chain[-1]
         dup = seen[(first, last)]
         seen[(first, last)] += 1
         out.edges.append(Route(e.src, e.dst, e.index, pts, dup, pair_count[(first, last)]))

@@ -277,10 +277,7 @@ def _neg(a: Any) -> Any:
 
 
 def _add_n(*xs: Any) -> Any:
-    total = xs[0]
-    for x in xs[1:]:
-        total = total + x
-    return total
+    return sum(xs[1:], xs[0])  # left to right, as a chain of + would add
 
 
 def pass_gradient(g: Any, out: Any, *xs: Any) -> Any:
@@ -376,6 +373,8 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
+    if extra > 0 and gshape[extra:] == shape and _is_array(g):
+        return _add_reduce(g, axis=tuple(range(extra)))  # a bias: only leading axes added
     if extra >= 0:
         stretched = tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1
@@ -486,22 +485,32 @@ MATMUL = Op(
 
 def _linear_forward(x: Any, w: Any, b: Any) -> Any:
     out = np.matmul(x, w)
-    if isinstance(out, np.ndarray) and out.dtype == np.result_type(out, b):
+    if isinstance(out, np.ndarray) and (
+        out.dtype is b.dtype or out.dtype == np.result_type(out, b)
+    ):
         out += b  # in place on the fresh product: one pass and no extra array
         return out
     return out + b
 
 
+def _linear_vjp_x(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    return g @ w.T
+
+
+def _linear_vjp_w(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    if x.ndim == 2:
+        return x.T @ g
+    # One sample (1-D) or extra batch axes: flatten them into rows, one product sums all.
+    n_in, n_out = w.shape
+    return x.reshape((-1, n_in)).T @ g.reshape((-1, n_out))
+
+
 LINEAR = Op(
     "linear",
     "x@W+b",
-    "d(x@W+b)/dx: G @ W.T; d/dW: x.T @ G; d/db: G summed over the batch (as matmul and add)",
+    "d(x@W+b)/dx: G @ W.T; d/dW: x.T @ G; d/db: G summed over the batch (matmul's and add's)",
     _linear_forward,
-    (
-        lambda g, out, x, w, b: _matmul_vjp_a(g, out, x, w),
-        lambda g, out, x, w, b: _matmul_vjp_b(g, out, x, w),
-        pass_gradient,
-    ),
+    (_linear_vjp_x, _linear_vjp_w, pass_gradient),
 )
 """A dense layer's affine map as one node. Its rules are matmul's and add's: fusing them
 saves a node and a full-size temporary per layer (measured in benchmarks/bench_tensor.py)."""

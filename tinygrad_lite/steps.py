@@ -110,7 +110,10 @@ class BackwardSteps(Sequence[Frame]):
         )
 
     def svg(self, k: int) -> str:
-        """Frame `k` as SVG text (Graphviz when installed, else the built-in layout)."""
+        """Frame `k` as SVG text (Graphviz when installed, else the built-in layout).
+
+        Every id in it starts with `f<k>-`, so all frames can share one page.
+        """
         from tinygrad_lite.viz import GraphvizNotFound, dot_available, scene_to_dot
 
         scene = self.scene(k)
@@ -121,12 +124,8 @@ class BackwardSteps(Sequence[Frame]):
                 builtin = importlib.import_module("tinygrad_lite.svg")
             except ImportError:
                 raise GraphvizNotFound("needed to draw the frames") from None
-            drawing = builtin.render_svg(scene)
-            text = next(
-                (v for a in ("svg", "source") if isinstance(v := getattr(drawing, a, None), str)),
-                str(drawing),
-            )
-        return _strip_prolog(text)
+            text = builtin.render_svg(scene).source
+        return _prefix_ids(_strip_prolog(text), f"f{k}-")
 
     def html(self) -> str:
         """One self-contained HTML page: all frames inline, previous/next buttons, a slider."""
@@ -181,6 +180,19 @@ def _strip_prolog(svg: str) -> str:
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
+
+
+_ID_REF = re.compile(r"""(\bid=["']|url\(#|href=["']#)""")
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Start every id, and every reference to one (url(#...), href="#..."), with `prefix`.
+
+    Graphviz numbers its ids (node1, edge1, ...) from 1 in every picture and the built-in
+    engine's markers would repeat on identical frames; on one page an id must be unique, or
+    a reference (an arrowhead marker) resolves into a hidden frame and is not drawn.
+    """
+    return _ID_REF.sub(lambda m: m.group(1) + prefix, svg)
 
 
 def backward_steps(root: Node, *, max_frames: int = 400, **options: Any) -> BackwardSteps:

@@ -5,10 +5,16 @@ boxes with the same rows, fills and borders as the Graphviz table labels, small 
 for operations, dashed rounded rectangles for clusters, and one curve per edge (two edges
 between the same pair of nodes, as in `a * a`, bend apart). The result shows inline in a
 notebook and saves to a `.svg` file.
+
+Several pictures can share one page (a notebook, the step-through HTML): every id in a
+document starts with a prefix of its own, `tl` and a hash of the scene (so the text is the
+same on every run), and each further notebook display of one drawing gets fresh ids.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import re
 from itertools import pairwise
@@ -36,6 +42,7 @@ CLUSTER_COLOUR = "#777777"
 HIGHLIGHT = "#d62728"
 SMALL = 0.8 * FONT_SIZE  #: edge labels and the legend
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_DISPLAYS = itertools.count(1)  #: numbers the notebook displays that need fresh ids
 
 
 class SvgDrawing:
@@ -49,6 +56,8 @@ class SvgDrawing:
     def __init__(self, source: str, layout: Layout) -> None:
         self.source = source
         self.layout = layout
+        self._prefix = ""  #: what every id in `source` starts with (set by render_svg)
+        self._shown = 0
 
     @property
     def positions(self) -> dict[str, tuple[float, float]]:
@@ -56,7 +65,13 @@ class SvgDrawing:
         return {nid: r.center for nid, r in self.layout.nodes.items()}
 
     def _repr_svg_(self) -> str:
-        return self.source
+        """The picture for a notebook: `source`, with fresh ids from the second display on
+        (one page may show the same drawing twice)."""
+        self._shown += 1
+        if self._shown == 1 or not self._prefix:
+            return self.source
+        fresh = f"{self._prefix}{next(_DISPLAYS)}-"
+        return re.sub(rf"(id=[\"']|url\(#){re.escape(self._prefix)}", rf"\g<1>{fresh}", self.source)
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Write the picture to `path`, which must end in `.svg`; returns the path."""
@@ -80,6 +95,7 @@ def render_svg(scene: Scene) -> SvgDrawing:
     if not isinstance(scene, Scene):
         raise TypeError(f"render_svg needs a Scene, got {type(scene).__name__}")
     layout = layout_scene(scene)
+    ids = "tl" + hashlib.sha1(repr(scene).encode("utf-8")).hexdigest()[:10] + "-"
     top = LINE_HEIGHT * 1.4 if scene.title else 0.0
     legend_h = LINE_HEIGHT + 12.0 if scene.legend else 0.0
     legend_w = sum(text_width(role, SMALL) + 30.0 for role, _ in scene.legend)
@@ -91,8 +107,8 @@ def render_svg(scene: Scene) -> SvgDrawing:
         f'viewBox="0 0 {width:.2f} {height:.2f}" font-family={quoteattr(FONT_FAMILY)} '
         f'font-size="{FONT_SIZE:g}">',
         "<defs>",
-        _marker("arrow", EDGE_COLOUR),
-        _marker("arrow-hl", HIGHLIGHT),
+        _marker(ids + "arrow", EDGE_COLOUR),
+        _marker(ids + "arrow-hl", HIGHLIGHT),
         "</defs>",
         f'<rect x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="#ffffff"/>',
     ]
@@ -104,17 +120,21 @@ def render_svg(scene: Scene) -> SvgDrawing:
     out.append(f'<g transform="translate(0,{top:.2f})">')
     # outer clusters first, so inner ones are drawn on top
     for path in sorted(layout.clusters, key=lambda p: p.count("/")):
-        out.append(_cluster(path, layout.cluster_labels[path], layout.clusters[path], layout))
+        out.append(
+            _cluster(ids + "cluster_" + path, layout.cluster_labels[path], layout.clusters[path])
+        )
     lr = layout.rankdir in ("LR", "RL")
     for e, route in zip(scene.edges, layout.edges, strict=True):
-        out.append(_edge(route, e.label, e.highlight, lr, layout.nodes))
+        out.append(_edge(route, e.label, e.highlight, lr, layout.nodes, ids))
     for node in scene.nodes:
-        out.append(_node(node, layout.nodes[node.id]))
+        out.append(_node(node, layout.nodes[node.id], ids + "node_" + node.id))
     out.append("</g>")
     if scene.legend:
         out.append(_legend(scene.legend, layout.height + top + 6.0))
     out.append("</svg>")
-    return SvgDrawing("\n".join(out) + "\n", layout)
+    drawing = SvgDrawing("\n".join(out) + "\n", layout)
+    drawing._prefix = ids
+    return drawing
 
 
 def _text(s: str) -> str:
@@ -134,23 +154,23 @@ def _marker(name: str, colour: str) -> str:
     )
 
 
-def _cluster(path: str, label: str, r: Rect, layout: Layout) -> str:
+def _cluster(gid: str, label: str, r: Rect) -> str:
     x = r.left + CLUSTER_PAD / 2 + LABEL_PAD
     y = r.top + CLUSTER_PAD / 2 + LABEL_PAD / 2 + 0.8 * LINE_HEIGHT
     return (
-        f'<g class="cluster" id={_attr("cluster_" + path)}>'
+        f'<g class="cluster" id={_attr(gid)}>'
         f'<rect x="{r.left:.2f}" y="{r.top:.2f}" width="{r.width:.2f}" height="{r.height:.2f}" '
         f'rx="6" fill="none" stroke="{CLUSTER_COLOUR}" stroke-dasharray="5,3"/>'
         f'<text x="{x:.2f}" y="{y:.2f}" fill="#444444">{_text(label)}</text></g>'
     )
 
 
-def _node(node: SceneNode, r: Rect) -> str:
+def _node(node: SceneNode, r: Rect, gid: str) -> str:
     tip = f"<title>{_text(node.tooltip)}</title>" if node.tooltip else ""
     stroke = HIGHLIGHT if node.highlight else node.border
     sw = 2 if node.highlight or node.border.lower() != "#000000" else 1
     cx, cy = r.center
-    parts = [f'<g class="node {node.kind}" id={_attr("node_" + node.id)}>{tip}']
+    parts = [f'<g class="node {node.kind}" id={_attr(gid)}>{tip}']
     rows = node.rows or [""]
     if node.kind == "op":
         parts.append(
@@ -182,20 +202,37 @@ def _node(node: SceneNode, r: Rect) -> str:
     return "".join(parts)
 
 
-def _edge(route: Route, label: str, highlight: bool, lr: bool, boxes: dict[str, Rect]) -> str:
+def _edge(
+    route: Route, label: str, highlight: bool, lr: bool, boxes: dict[str, Rect], ids: str
+) -> str:
     pts = [list(p) for p in route.points]
+    v = 1 if lr else 0
+    n = len(pts)
+    # the straight runs out of the source box and into the target box (see layout._finish)
+    stubs = {i for i in (0, n - 2) if n > 2 and pts[i][v] == pts[i + 1][v]}
+    curved = [i for i in range(n - 1) if i not in stubs]
+    if not curved:  # a level edge: the longest piece is the one between the layers
+        curved = [max(range(n - 1), key=lambda i: abs(pts[i + 1][1 - v] - pts[i][1 - v]))]
     bend = (route.duplicate - (route.duplicates - 1) / 2) * 12.0
     if bend:
         # several edges between one pair: fan the ends out and bow the curves apart
-        v = 1 if lr else 0
-        for end, nid in ((0, route.src), (-1, route.dst)):
+        for nid, ends in (
+            (route.src, {0, 1} if 0 in stubs else {0}),
+            (route.dst, {n - 2, n - 1} if n - 2 in stubs else {n - 1}),
+        ):
             r = boxes[nid]
             half = (r.height if lr else r.width) / 2 - 3.0
-            pts[end][v] += max(-half, min(half, bend * 0.5))
+            for i in ends:
+                pts[i][v] += max(-half, min(half, bend * 0.5))
     d = [f"M{pts[0][0]:.2f},{pts[0][1]:.2f}"]
     for i, (p, q) in enumerate(pairwise(pts)):
         du = (q[0] - p[0]) if lr else (q[1] - p[1])
-        bow = bend * 1.5 if len(pts) == 2 else (bend if i in (0, len(pts) - 2) else 0.0)
+        if i not in curved:
+            bow = 0.0
+        elif len(curved) == 1:
+            bow = bend * 1.5
+        else:
+            bow = bend if i in (curved[0], curved[-1]) else 0.0
         if lr:
             c1 = (p[0] + du / 2, p[1] + bow)
             c2 = (q[0] - du / 2, q[1] + bow)
@@ -206,11 +243,11 @@ def _edge(route: Route, label: str, highlight: bool, lr: bool, boxes: dict[str, 
     colour, marker, width = (HIGHLIGHT, "arrow-hl", 2.2) if highlight else (EDGE_COLOUR, "arrow", 1)
     s = (
         f'<path class="edge" d="{" ".join(d)}" fill="none" stroke="{colour}" '
-        f'stroke-width="{width}" marker-end="url(#{marker})"/>'
+        f'stroke-width="{width}" marker-end="url(#{ids}{marker})"/>'
     )
-    if label:
-        mid = len(pts) // 2
-        a, b = pts[mid - 1], pts[mid]
+    if label:  # in the middle of the middle curve (an S-curve passes its chord's middle)
+        mid = curved[len(curved) // 2]
+        a, b = pts[mid], pts[mid + 1]
         x, y = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2 - 3.0 + bend
         s += (
             f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="middle" font-size="{SMALL:g}" '

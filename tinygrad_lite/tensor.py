@@ -283,9 +283,10 @@ class Tensor(Node):
                 self.grad = g if self.grad is None else self.grad + g
                 return
             g = np.asarray(g)
-        if g.shape != data.shape:
-            g = unbroadcast(g, data.shape)
-        if g.dtype != data.dtype:
+        shape = data.shape
+        if g.shape != shape:
+            g = unbroadcast(g, shape)
+        if g.dtype is not data.dtype and g.dtype != data.dtype:
             g = g.astype(data.dtype)
         cur = self.grad
         if cur is not None:

@@ -225,12 +225,18 @@ class Value(Node):
         Faster to build and to differentiate than Python's `sum()`, and it draws as a
         single operation.
         """
-        terms = tuple(v if type(v) is Value else _lift_or_raise(v) for v in values)
+        terms: tuple[Any, ...] = tuple(values)
+        for v in terms:
+            if type(v) is not Value:  # numbers (or bad input) among the terms
+                terms = tuple(v if type(v) is Value else _lift_or_raise(v) for v in terms)
+                break
         if not terms:
             raise ValueError("Value.sum needs at least one term")
         if len(terms) == 1:
-            return terms[0]
-        return _forward(ops.ADD_N, *terms)
+            only = terms[0]
+            return only if isinstance(only, Value) else Value._const(only)
+        data = [v.data if type(v) is Value else v for v in terms]
+        return apply(Value, ops.ADD_N, terms, ops.ADD_N.forward(*data))
 
     # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
     __hash__ = Node.__hash__

@@ -79,12 +79,13 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is None:
         return x @ w
     b = _tensor(bias, "linear", "the bias")
-    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[0] or b.shape != (w.shape[1],):
+    xd, wd, bd = x.data, w.data, b.data
+    if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[0] or bd.shape != wd.shape[1:]:
         raise ValueError(
             f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
             "(need input (..., n_in), weight (n_in, n_out), bias (n_out,))"
         )
-    return apply(Tensor, ops.LINEAR, (x, w, b), ops.LINEAR.forward(x.data, w.data, b.data))
+    return apply(Tensor, ops.LINEAR, (x, w, b), ops.LINEAR.forward(xd, wd, bd))
 
 
 # --- activations --------------------------------------------------------------------------

@@ -70,7 +70,8 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         t = _as_tensor(x, "Linear")
-        if t.ndim == 0 or t.shape[-1] != self.n_in:
+        shape = t.data.shape
+        if not shape or shape[-1] != self.n_in:
             raise ValueError(
                 f"Linear({self.n_in} -> {self.n_out}) needs inputs whose last dimension is "
                 f"{self.n_in}, got shape {t.shape}"
