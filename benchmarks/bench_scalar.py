@@ -145,9 +145,11 @@ def bench_mlp(repeats: int, rounds: int) -> None:
 
 
 CHAIN_CODE = """
-import json, resource, sys, time
+import gc, json, resource, sys, time
 sys.setrecursionlimit(10**7)
 n = int(sys.argv[1]); engine = sys.argv[2]
+if sys.argv[3] == "no-gc":
+    gc.disable()
 if engine == "tinygrad_lite":
     from tinygrad_lite import Value
 else:
@@ -172,7 +174,7 @@ print(json.dumps({"build": built - start, "backward": done - built, "grad": x.gr
 """
 
 
-def run_chain(n: int, engine: str) -> dict[str, float] | None:
+def run_chain(n: int, engine: str, gc_on: bool = True) -> dict[str, float] | None:
     """Build and differentiate the chain in a fresh interpreter, so runs do not share a heap.
 
     Memory is the growth of the process's resident set: what the graph really costs,
@@ -188,7 +190,7 @@ def run_chain(n: int, engine: str) -> dict[str, float] | None:
             + "t = threading.Thread(target=_main); t.start(); t.join()\n"
         )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(n), engine],
+        [sys.executable, "-c", code, str(n), engine, "gc" if gc_on else "no-gc"],
         capture_output=True,
         text=True,
         check=False,
@@ -206,8 +208,8 @@ def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
     print("| engine | runs | build s | backward s | total s | graph bytes/link | peak bytes/link |")
     print("|---|---:|---:|---:|---:|---:|---:|")
 
-    def row(name: str, engine: str, times: int) -> None:
-        runs = [r for r in (run_chain(n, engine) for _ in range(times)) if r]
+    def row(name: str, engine: str, times: int, gc_on: bool = True) -> None:
+        runs = [r for r in (run_chain(n, engine, gc_on) for _ in range(times)) if r]
         if not runs:
             return
 
@@ -221,6 +223,7 @@ def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
         )
 
     row("tinygrad_lite", "tinygrad_lite", repeats)
+    row("tinygrad_lite, gc disabled while building", "tinygrad_lite", repeats, gc_on=False)
     if with_micrograd:
         row("micrograd (recursion limit raised)", "micrograd", 1)
 
