@@ -400,8 +400,9 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     observers = STATE.observers
     # Scalar gradients are plain floats unless the walk records: add them in place.
     add_inline = type(root)._adds_inline and not create_graph
-    # Unary and binary ops are most of any graph; when nothing records or watches the
-    # walk, they take a loop-free path (benchmarks/bench_scalar.py: a quarter of backward).
+    # Binary ops are most of any graph; when nothing records or watches the walk, they
+    # take a loop-free path, both inputs written out (benchmarks/bench_scalar.py: it saves
+    # a quarter of backward on the scalar MLP). Other ops take the general loop below.
     plain = not create_graph and not observers
     passes = _PASS_THROUGH
     ready = [root]
@@ -453,26 +454,6 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                 if left == 1:
                     push(b)
                 b._pending = left - 1
-        elif plain and len(parents) == 1:
-            (a,) = parents
-            if isinstance(a, Node) and a.requires_grad:
-                rule = vjps[0]
-                if rule is passes:
-                    c = g
-                else:
-                    ad = a.data
-                    try:
-                        c = rule(g, node.data, ad)
-                    except (ArithmeticError, ValueError) as exc:
-                        raise _undefined(op, (ad,), exc) from None
-                if add_inline:
-                    a.grad += c
-                else:
-                    a._accumulate(c)
-                left = a._pending
-                if left == 1:
-                    push(a)
-                a._pending = left - 1
         else:
             if create_graph:
                 out: Any = node

@@ -277,7 +277,9 @@ def _neg(a: Any) -> Any:
 
 
 def _add_n(*xs: Any) -> Any:
-    return sum(xs[1:], xs[0])  # left to right, as a chain of + would add
+    # Built-in sum: a C loop for floats (from Python 3.12 with compensated summation, so
+    # it may differ from a chain of + in the last bit, towards the exact sum).
+    return sum(xs[1:], xs[0])
 
 
 def pass_gradient(g: Any, out: Any, *xs: Any) -> Any:
