@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,16 +19,6 @@ def graph() -> tuple[Value, Value, Value]:
     c = (a * b + a).tanh()
     c.label = "c"
     return a, b, c
-
-
-def needs_a_drawing_engine() -> None:
-    if shutil.which("dot") is None:
-        try:
-            import tinygrad_lite.svg  # noqa: F401
-        except ImportError:
-            if os.environ.get("CI"):
-                pytest.fail("no drawing engine in CI")
-            pytest.skip("neither Graphviz nor the built-in engine is available")
 
 
 def test_one_frame_per_edge_plus_the_seed() -> None:
@@ -91,7 +79,6 @@ def test_scene_marks_the_current_edge_and_shows_running_grads() -> None:
 
 
 def test_html_is_one_offline_page(tmp_path: Path) -> None:
-    needs_a_drawing_engine()
     _a, _b, c = graph()
     steps = tl.viz.backward_steps(c)
     path = steps.to_html(tmp_path / "steps.html")
@@ -125,7 +112,6 @@ def check_ids(page: str) -> None:
 
 
 def test_html_has_no_duplicate_ids(tmp_path: Path) -> None:
-    needs_a_drawing_engine()
     _a, _b, c = graph()
     check_ids(backward_steps(c).html())
 
@@ -133,7 +119,6 @@ def test_html_has_no_duplicate_ids(tmp_path: Path) -> None:
 def test_html_with_the_builtin_engine_has_no_duplicate_ids(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("tinygrad_lite.svg")
     monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz
     _a, _b, c = graph()
     page = backward_steps(c).html()
@@ -142,7 +127,6 @@ def test_html_with_the_builtin_engine_has_no_duplicate_ids(
 
 
 def test_widget_when_ipywidgets_is_installed() -> None:
-    needs_a_drawing_engine()
     widgets = pytest.importorskip("ipywidgets")
     _a, _b, c = graph()
     box = backward_steps(c).widget()
@@ -169,7 +153,6 @@ def test_big_graphs_are_refused() -> None:
 def test_html_without_graphviz_uses_the_builtin_engine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("tinygrad_lite.svg")
     _a, _b, c = graph()
     monkeypatch.setenv("PATH", str(tmp_path))
     text = backward_steps(c).to_html(tmp_path / "s.html").read_text(encoding="utf-8")

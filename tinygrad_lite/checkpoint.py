@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -122,13 +122,12 @@ def save(module: Module, path: str | os.PathLike[str]) -> Path:
     """
     target = _npz_path(path)
     arrays = state_dict(module)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = _temporary_beside(target)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)  # type: ignore[arg-type]  # numeric arrays: no pickle
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -137,11 +136,23 @@ def save(module: Module, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _umask() -> int:
-    """The process's file-creation mask (reading it means setting it, so set it back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+#: create, fail if it exists, write only, and no newline translation (Windows)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _temporary_beside(target: Path) -> tuple[int, str]:
+    """A new, uniquely named file next to `target`, open for writing.
+
+    Unlike `tempfile.mkstemp` (always mode 0600), it is created with the mode any new file
+    gets (0666 less the umask), so the checkpoint it becomes is as readable as other files.
+    """
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, _NEW_FILE, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {str(target)!r}")
 
 
 def read(path: str | os.PathLike[str]) -> dict[str, Array]:

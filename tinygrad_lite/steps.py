@@ -21,6 +21,7 @@ import numpy as np
 
 from tinygrad_lite.autograd import STATE, Node, toposort
 from tinygrad_lite.scene import Scene
+from tinygrad_lite.svg import prefix_ids, render_svg
 from tinygrad_lite.viz import raw
 
 __all__ = ["BackwardSteps", "Frame", "backward_steps"]
@@ -114,18 +115,14 @@ class BackwardSteps(Sequence[Frame]):
 
         Every id in it starts with `f<k>-`, so all frames can share one page.
         """
-        from tinygrad_lite.viz import GraphvizNotFound, dot_available, scene_to_dot
+        from tinygrad_lite.viz import dot_available, scene_to_dot
 
         scene = self.scene(k)
         if dot_available():
             text = scene_to_dot(scene).pipe(format="svg").decode("utf-8")
         else:
-            try:
-                builtin = importlib.import_module("tinygrad_lite.svg")
-            except ImportError:
-                raise GraphvizNotFound("needed to draw the frames") from None
-            text = builtin.render_svg(scene).source
-        return _prefix_ids(_strip_prolog(text), f"f{k}-")
+            text = render_svg(scene).source
+        return prefix_ids(_strip_prolog(text), f"f{k}-")
 
     def html(self) -> str:
         """One self-contained HTML page: all frames inline, previous/next buttons, a slider."""
@@ -180,19 +177,6 @@ def _strip_prolog(svg: str) -> str:
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
     svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
     return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
-
-
-_ID_REF = re.compile(r"""(\bid=["']|url\(#|href=["']#)""")
-
-
-def _prefix_ids(svg: str, prefix: str) -> str:
-    """Start every id, and every reference to one (url(#...), href="#..."), with `prefix`.
-
-    Graphviz numbers its ids (node1, edge1, ...) from 1 in every picture and the built-in
-    engine's markers would repeat on identical frames; on one page an id must be unique, or
-    a reference (an arrowhead marker) resolves into a hidden frame and is not drawn.
-    """
-    return _ID_REF.sub(lambda m: m.group(1) + prefix, svg)
 
 
 def backward_steps(root: Node, *, max_frames: int = 400, **options: Any) -> BackwardSteps:

@@ -34,7 +34,7 @@ from tinygrad_lite.layout import (
 )
 from tinygrad_lite.scene import Scene, SceneNode
 
-__all__ = ["SvgDrawing", "render_svg"]
+__all__ = ["SvgDrawing", "prefix_ids", "render_svg"]
 
 FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 EDGE_COLOUR = "#333333"
@@ -53,10 +53,10 @@ class SvgDrawing:
         layout: where everything was placed (node boxes, cluster rectangles, edge routes).
     """
 
-    def __init__(self, source: str, layout: Layout) -> None:
+    def __init__(self, source: str, layout: Layout, id_prefix: str = "") -> None:
         self.source = source
         self.layout = layout
-        self._prefix = ""  #: what every id in `source` starts with (set by render_svg)
+        self._prefix = id_prefix  #: what every id in `source` starts with
         self._shown = 0
 
     @property
@@ -71,7 +71,8 @@ class SvgDrawing:
         if self._shown == 1 or not self._prefix:
             return self.source
         fresh = f"{self._prefix}{next(_DISPLAYS)}-"
-        return re.sub(rf"(id=[\"']|url\(#){re.escape(self._prefix)}", rf"\g<1>{fresh}", self.source)
+        own = re.compile(_ID_REF + re.escape(self._prefix))
+        return own.sub(lambda m: m.group(1) + fresh, self.source)
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Write the picture to `path`, which must end in `.svg`; returns the path."""
@@ -132,9 +133,22 @@ def render_svg(scene: Scene) -> SvgDrawing:
     if scene.legend:
         out.append(_legend(scene.legend, layout.height + top + 6.0))
     out.append("</svg>")
-    drawing = SvgDrawing("\n".join(out) + "\n", layout)
-    drawing._prefix = ids
-    return drawing
+    return SvgDrawing("\n".join(out) + "\n", layout, ids)
+
+
+#: Where an id is defined or referred to; what follows the match is the id itself.
+_ID_REF = r"""(\bid=["']|url\(#|href=["']#)"""
+
+
+def prefix_ids(svg: str, prefix: str) -> str:
+    """Start every id in `svg`, and every reference to one (url(#...), href="#..."), with
+    `prefix`, so that several pictures can share one page.
+
+    On one page an id must be unique, or a reference (an arrowhead marker) resolves into
+    another picture, which may be hidden, and is not drawn. Graphviz numbers its ids from
+    1 in every picture, and two displays of one drawing repeat all of theirs.
+    """
+    return re.sub(_ID_REF, lambda m: m.group(1) + prefix, svg)
 
 
 def _text(s: str) -> str:
