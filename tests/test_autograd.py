@@ -64,6 +64,31 @@ def test_a_times_a_keeps_two_edges() -> None:
     assert a.grad == 6.0  # 2a, not a
 
 
+def test_parents_in_argument_order_for_every_arity() -> None:
+    # A node stores one or two inputs in slots and more in a tuple; `parents` hides that.
+    a, b = Value(2.0), Value(5.0, requires_grad=False)
+    assert a.parents == ()
+    assert a.relu().parents == (a,)
+    assert (3.0 - a).parents == (3.0, a)
+    assert (a * b).parents == (a, b)
+    s = Value.sum([a, 4.0, b, a])
+    assert s.parents == (a, 4.0, b, a)
+    assert [type(n) for n in toposort(s)] == [Value, Value, Value]  # a, b and s
+    s.backward()
+    assert a.grad == 2.0  # two edges into a
+    assert b.grad == 0.0  # does not require grad
+
+
+def test_sum_of_many_with_retain_graph_false_releases_it() -> None:
+    a = Value(1.5)
+    s = Value.sum([a * a, a, 2.0])
+    s.backward(retain_graph=False)
+    assert a.grad == 4.0  # 2a + 1
+    assert s.parents == ()
+    with pytest.raises(RuntimeError, match="already released"):
+        s.backward()
+
+
 def test_a_plus_a_is_two() -> None:
     a = Value(-1.25)
     (a + a).backward()

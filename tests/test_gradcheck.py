@@ -41,13 +41,7 @@ class ArrayNode(Node):
     _empty_grad = None
 
     def __init__(self, data: Any, label: str = "") -> None:
-        self.data = np.asarray(data)
-        self.grad = None
-        self._parents = ()
-        self._op = None
-        self.label = label
-        self.scope = None
-        self.requires_grad = True
+        self._init_leaf(np.asarray(data), None, label, None, True)
 
     def _accumulate(self, g: Any) -> None:
         self.grad = g if self.grad is None else self.grad + g

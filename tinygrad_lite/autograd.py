@@ -9,6 +9,11 @@ step-through viewer attach to the walk. It is written once and serves both node 
 Nodes hold references only to their parents and to module-level `Op` objects (no closures,
 no back-references), so a graph has no reference cycles and is freed by reference counting
 the moment the last name for its output goes away.
+
+Nearly every op has one or two inputs, so a node keeps those in two slots of its own rather
+than in a tuple: half as many objects for Python's cyclic garbage collector to re-scan
+while a graph is being built, which is most of the cost of building a big scalar graph
+(benchmarks/bench_scalar.py). Ops with more inputs keep a tuple.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "no_grad",
+    "record",
     "scope",
     "toposort",
 ]
@@ -67,8 +73,10 @@ class Node:
     """
 
     __slots__ = (
+        "_a",
+        "_b",
+        "_many",
         "_op",
-        "_parents",
         "_pending",
         "_visit",
         "data",
@@ -80,7 +88,12 @@ class Node:
 
     data: Any
     grad: Any
-    _parents: tuple[Node, ...]
+    #: The inputs of the op that made this node: the first two in `_a` and `_b` (None
+    #: where the op has fewer), or all of them in `_many` when it has more than two.
+    #: An input is a Node or a constant (a number or an array) written into the formula.
+    _a: Any
+    _b: Any
+    _many: tuple[Any, ...] | None
     _op: Op | None
     label: str
     scope: str | None
@@ -94,6 +107,17 @@ class Node:
     _empty_grad: Any = None
     #: True if, outside create_graph, `node.grad += g` is exactly what `_accumulate` does.
     _adds_inline: bool = False
+
+    def _init_leaf(
+        self, data: Any, grad: Any, label: str, scope: str | None, requires_grad: bool
+    ) -> None:
+        """Fill every slot of a new leaf; subclass constructors call this."""
+        self.data = data
+        self.grad = grad
+        self._a = self._b = self._many = self._op = self._visit = None
+        self.label = label
+        self.scope = scope
+        self.requires_grad = requires_grad
 
     # --- hooks a subclass provides -------------------------------------------------
     def _accumulate(self, g: Any) -> None:
@@ -122,7 +146,7 @@ class Node:
 
         A node used twice (as in `a * a`) appears twice: each use is its own edge.
         """
-        return self._parents
+        return _inputs(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -168,6 +192,20 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
     The caller computes the forward; this function decides whether the result joins the
     graph (grad mode on and some parent requires grad) and tags it with the current scope.
     """
+    n = len(parents)
+    if n == 2:
+        return record(cls, op, parents[0], parents[1], None, data)
+    if n == 1:
+        return record(cls, op, parents[0], None, None, data)
+    return record(cls, op, None, None, parents, data)
+
+
+def record(cls: type[N], op: Op, a: Any, b: Any, many: tuple[Any, ...] | None, data: Any) -> N:
+    """`apply` with the inputs laid out as a node stores them: the first two as `a` and `b`
+    (None where the op has fewer), or all of them as `many` when there are more than two.
+
+    Value's arithmetic calls this directly, so that its hottest path builds no tuple.
+    """
     state = STATE
     node = _new(cls)
     node.data = data
@@ -175,18 +213,27 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
     node.label = ""
     node.scope = state.scope
     node._visit = None
+    live = False
     if state.grad_enabled:
-        for p in parents:
-            if isinstance(p, Node) and p.requires_grad:
-                node._parents = parents
-                node._op = op
-                node.requires_grad = True
-                break
+        if many is None:
+            live = (isinstance(a, Node) and a.requires_grad) or (
+                isinstance(b, Node) and b.requires_grad
+            )
         else:
-            _constant(node)
+            for p in many:
+                if isinstance(p, Node) and p.requires_grad:
+                    live = True
+                    break
+    if live:
+        node._a = a
+        node._b = b
+        node._many = many
+        node._op = op
+        node.requires_grad = True
     else:
         _constant(node)
     if state.creation_hooks:
+        parents = many if many is not None else (a,) if b is None else (a, b)
         for hook in state.creation_hooks:
             hook(node, op, parents)
     return node
@@ -194,9 +241,20 @@ def apply(cls: type[N], op: Op, parents: tuple[Any, ...], data: Any) -> N:
 
 def _constant(node: Node) -> None:
     """Make a freshly created node a constant: no parents, no op, no gradient."""
-    node._parents = ()
-    node._op = None
+    node._a = node._b = node._many = node._op = None
     node.requires_grad = False
+
+
+def _inputs(node: Node) -> tuple[Any, ...]:
+    """The inputs of the op that made `node`, as a tuple (empty for a leaf)."""
+    many = node._many
+    if many is not None:
+        return many
+    a = node._a
+    if a is None:
+        return ()
+    b = node._b
+    return (a,) if b is None else (a, b)
 
 
 _new = object.__new__
@@ -277,7 +335,7 @@ def _consumer_counts(root: Node, only_requires_grad: bool) -> dict[Node, int]:
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
-        for p in node._parents:
+        for p in _inputs(node):
             if not isinstance(p, Node):
                 continue  # a constant written into the formula
             if p in counts:
@@ -300,26 +358,24 @@ def _mark_consumers(root: Node) -> None:
     epoch = object()
     root._visit = epoch
     root._pending = 0
-    stack = [root]
+    # Only nodes made by an op go on the stack: a leaf has no inputs to visit.
+    stack = [root] if root._op is not None else []
     pop, push = stack.pop, stack.append
     empty = type(root)._empty_grad
     while stack:
         node = pop()
-        if node._op is not None:
-            node.grad = empty
-        for p in node._parents:
+        node.grad = empty
+        many = node._many
+        for p in (node._a, node._b) if many is None else many:
             if not isinstance(p, Node):
-                continue  # a constant written into the formula
-            try:
-                seen = p._visit is epoch
-            except AttributeError:  # a node made by a subclass that never set it
-                seen = False
-            if seen:
+                continue  # a constant written into the formula, or no input (None)
+            if p._visit is epoch:
                 p._pending += 1
             elif p.requires_grad:
                 p._visit = epoch
                 p._pending = 1
-                push(p)
+                if p._op is not None:
+                    push(p)
 
 
 def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Iterator[Node]:
@@ -336,7 +392,7 @@ def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Itera
     while ready:
         node = pop()
         yield node
-        for p in node._parents:
+        for p in _inputs(node):
             left = counts.get(p) if isinstance(p, Node) else None
             if left is not None:
                 if left == 1:
@@ -403,9 +459,9 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     observers = STATE.observers
     # Scalar gradients are plain floats unless the walk records: add them in place.
     add_inline = type(root)._adds_inline and not create_graph
-    # Binary ops are most of any graph; when nothing records or watches the walk, they
-    # take a loop-free path, both inputs written out (benchmarks/bench_scalar.py: it saves
-    # a quarter of backward on the scalar MLP). Other ops take the general loop below.
+    # Ops with one or two inputs are most of any graph; when nothing records or watches the
+    # walk, they take a loop-free path, both inputs written out (benchmarks/bench_scalar.py:
+    # it saves a quarter of backward on the scalar MLP). Other ops take the general loop.
     plain = not create_graph and not observers
     passes = _PASS_THROUGH
     ready = [root]
@@ -415,11 +471,11 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
         op = node._op
         if op is None:
             continue
-        parents = node._parents
         g = node.grad
         vjps = op.vjps
-        if plain and len(parents) == 2:
-            a, b = parents
+        many = node._many
+        if plain and many is None:
+            a, b = node._a, node._b
             a_node, b_node = isinstance(a, Node), isinstance(b, Node)
             ad = a.data if a_node else a
             bd = b.data if b_node else b
@@ -429,9 +485,9 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                     c = g
                 else:
                     try:
-                        c = rule(g, node.data, ad, bd)
+                        c = rule(g, node.data, ad) if b is None else rule(g, node.data, ad, bd)
                     except (ArithmeticError, ValueError) as exc:
-                        raise _undefined(op, (ad, bd), exc) from None
+                        raise _undefined(op, (ad,) if b is None else (ad, bd), exc) from None
                 if add_inline:
                     a.grad += c
                 else:
@@ -457,7 +513,20 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                 if left == 1:
                     push(b)
                 b._pending = left - 1
+        elif many is not None and plain and vjps[0] is passes and op.variadic:
+            # A sum of many terms (a neuron's): every input gets the gradient as it is.
+            for p in many:
+                if isinstance(p, Node) and p.requires_grad:
+                    if add_inline:
+                        p.grad += g
+                    else:
+                        p._accumulate(g)
+                    left = p._pending
+                    if left == 1:
+                        push(p)
+                    p._pending = left - 1
         else:
+            parents = _inputs(node)
             if create_graph:
                 out: Any = node
                 args: Any = parents
@@ -490,7 +559,7 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                     push(p)
                 p._pending = left - 1
         if not retain_graph:
-            node._parents = ()
+            node._a = node._b = node._many = None
             node._op = _RELEASED
 
 

@@ -36,7 +36,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from tinygrad_lite import ops
-from tinygrad_lite.autograd import Node, apply
+from tinygrad_lite.autograd import Node, apply, record
 from tinygrad_lite.autograd import backward as _backward
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.ops import Op, unbroadcast
@@ -119,14 +119,14 @@ def _binary(op: Op, a: Any, b: Any) -> Tensor:
         ) from None
     if type(data) is not _ndarray:
         data = np.asarray(data)
-    return apply(Tensor, op, (a, b), data)
+    return record(Tensor, op, a, b, None, data)
 
 
 def _unary(op: Op, a: Tensor) -> Tensor:
     data = op.forward(a.data)
     if type(data) is not _ndarray:
         data = np.asarray(data)
-    return apply(Tensor, op, (a,), data)
+    return record(Tensor, op, a, None, None, data)
 
 
 def _unary_finite(op: Op, a: Tensor) -> Tensor:
@@ -141,7 +141,7 @@ def _unary_finite(op: Op, a: Tensor) -> Tensor:
         ) from None
     if type(data) is not _ndarray:
         data = np.asarray(data)
-    return apply(Tensor, op, (a,), data)
+    return record(Tensor, op, a, None, None, data)
 
 
 def _axis_param(axis: Axis, ndim: int, name: str) -> int | tuple[int, ...] | None:
@@ -201,14 +201,7 @@ def _index(index: Any) -> tuple[Any, ...]:
 
 def _leaf(data: Array, requires_grad: bool) -> Tensor:
     node = object.__new__(Tensor)
-    node.data = data
-    node.grad = None
-    node._parents = ()
-    node._visit = None
-    node._op = None
-    node.label = ""
-    node.scope = None
-    node.requires_grad = requires_grad
+    node._init_leaf(data, None, "", None, requires_grad)
     return node
 
 
@@ -240,14 +233,7 @@ class Tensor(Node):
         arr = _as_array(data)
         if requires_grad and isinstance(data, _ndarray) and np.may_share_memory(arr, data):
             arr = arr.copy()
-        self.data = arr
-        self.grad = None
-        self._parents = ()
-        self._visit = None
-        self._op = None
-        self.label = label
-        self.scope = None
-        self.requires_grad = bool(requires_grad)
+        self._init_leaf(arr, None, label, None, bool(requires_grad))
 
     # --- hooks for the shared machinery --------------------------------------------
     @classmethod
@@ -291,7 +277,7 @@ class Tensor(Node):
         cur = self.grad
         if cur is not None:
             self.grad = cur + g
-        elif self._op is None and not g.flags.writeable:
+        elif self._op is None and g.base is not None and not g.flags.writeable:
             self.grad = g.copy()  # a leaf keeps a real array, not a read-only broadcast view
         else:
             self.grad = g
@@ -581,7 +567,7 @@ class Tensor(Node):
             ) from None
         if type(data) is not _ndarray:
             data = np.asarray(data)
-        return apply(Tensor, ops.getitem_op(key), (self,), data)
+        return record(Tensor, ops.getitem_op(key), self, None, None, data)
 
     # --- normalizations --------------------------------------------------------------
     def softmax(self, axis: int = -1) -> Tensor:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import ops
-from tinygrad_lite.autograd import STATE, Node, apply
+from tinygrad_lite.autograd import STATE, Node, apply, record
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.ops import Op
 
@@ -50,7 +50,7 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
         raise
     except (ArithmeticError, ValueError) as exc:
         raise _undefined(op, (a, b), exc) from None
-    return apply(Value, op, (a, b), data)
+    return record(Value, op, a, b, None, data)
 
 
 def _undefined(op: Op, parents: tuple[Any, ...], exc: Exception) -> DomainError:
@@ -86,14 +86,7 @@ class Value(Node):
             )
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
-        self.data = _as_float(data, "Value")
-        self.grad = 0.0
-        self._parents = ()
-        self._visit = None
-        self._op = None
-        self.label = label
-        self.scope = None
-        self.requires_grad = bool(requires_grad)
+        self._init_leaf(_as_float(data, "Value"), 0.0, label, None, bool(requires_grad))
 
     # --- hooks for the shared machinery --------------------------------------------
     @classmethod
@@ -132,9 +125,9 @@ class Value(Node):
     def __add__(self, other: Value | Number) -> Value:
         # The hot paths inline the op's forward (+ on floats, which cannot fail).
         if type(other) is Value:
-            return apply(Value, ops.ADD, (self, other), self.data + other.data)
+            return record(Value, ops.ADD, self, other, None, self.data + other.data)
         if type(other) is float:
-            return apply(Value, ops.ADD, (self, other), self.data + other)
+            return record(Value, ops.ADD, self, other, None, self.data + other)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.ADD, self, other)
 
@@ -145,9 +138,9 @@ class Value(Node):
     def __sub__(self, other: Value | Number) -> Value:
         # The hot paths inline the op's forward (- on floats, which cannot fail).
         if type(other) is Value:
-            return apply(Value, ops.SUB, (self, other), self.data - other.data)
+            return record(Value, ops.SUB, self, other, None, self.data - other.data)
         if type(other) is float:
-            return apply(Value, ops.SUB, (self, other), self.data - other)
+            return record(Value, ops.SUB, self, other, None, self.data - other)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.SUB, self, other)
 
@@ -158,9 +151,9 @@ class Value(Node):
     def __mul__(self, other: Value | Number) -> Value:
         # The hot paths inline the op's forward (* on floats, which cannot fail).
         if type(other) is Value:
-            return apply(Value, ops.MUL, (self, other), self.data * other.data)
+            return record(Value, ops.MUL, self, other, None, self.data * other.data)
         if type(other) is float:
-            return apply(Value, ops.MUL, (self, other), self.data * other)
+            return record(Value, ops.MUL, self, other, None, self.data * other)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.MUL, self, other)
 
@@ -236,7 +229,7 @@ class Value(Node):
             only = terms[0]
             return only if isinstance(only, Value) else Value._const(only)
         data = [v.data if type(v) is Value else v for v in terms]
-        return apply(Value, ops.ADD_N, terms, ops.ADD_N.forward(*data))
+        return record(Value, ops.ADD_N, None, None, terms, ops.ADD_N.forward(*data))
 
     # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
     __hash__ = Node.__hash__
@@ -266,12 +259,5 @@ def _lift_or_raise(x: Any) -> Any:
 def _leaf(data: float, requires_grad: bool) -> Value:
     """Build a leaf without re-validating `data` (callers pass a float)."""
     node = object.__new__(Value)
-    node.data = data
-    node.grad = 0.0
-    node._parents = ()
-    node._visit = None
-    node._op = None
-    node.label = ""
-    node.scope = STATE.scope
-    node.requires_grad = requires_grad
+    node._init_leaf(data, 0.0, "", STATE.scope, requires_grad)
     return node
