@@ -52,11 +52,32 @@ def test_mse_and_l1_gradients() -> None:
     assert g[0, 0] == 0.0
 
 
+@pytest.mark.parametrize(("reduction", "n"), [("mean", PRED.size), ("sum", 1)])
+def test_mse_is_one_node_with_a_second_derivative(reduction: str, n: int) -> None:
+    pred = Tensor(PRED, requires_grad=True)
+    target = Tensor(TARGET, requires_grad=True)
+    loss = F.mse_loss(pred, target, reduction=reduction)
+    assert loss.op is not None and loss.op.name == "mse"
+    assert loss.parents == (pred, target)
+    loss.backward(create_graph=True)
+    assert isinstance(pred.grad, Tensor) and isinstance(target.grad, Tensor)
+    np.testing.assert_allclose(target.grad.data, -2 * (PRED - TARGET) / n, rtol=1e-13)
+    # The Hessian in pred is 2/n times the identity: a product with v gives 2v/n.
+    v = RNG.standard_normal(PRED.shape)
+    grad_p = pred.grad
+    pred.grad = target.grad = None
+    (grad_p * Tensor(v)).sum().backward()
+    np.testing.assert_allclose(pred.grad, 2 * v / n, rtol=1e-13)
+    np.testing.assert_allclose(target.grad, -2 * v / n, rtol=1e-13)
+
+
 def test_regression_losses_refuse_broadcasting() -> None:
     with pytest.raises(ValueError, match=r"prediction shape \(4, 1\) and target shape \(4,\)"):
         F.mse_loss(Tensor(np.zeros((4, 1))), np.zeros(4))
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.l1_loss(Tensor(PRED), TARGET, reduction="avg")
+    with pytest.raises(ValueError, match="mse_loss: reduction must be one of"):
+        F.mse_loss(Tensor(PRED), TARGET, reduction="avg")
 
 
 def test_cross_entropy_matches_numpy() -> None:

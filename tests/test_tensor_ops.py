@@ -199,6 +199,18 @@ def _softmax(data: st.DrawFn) -> tuple[Arrays, Params]:
     return (x,), {"axis": data(st.integers(-len(shape), len(shape) - 1))}
 
 
+@st.composite
+def _mse(data: st.DrawFn) -> tuple[Arrays, Params]:
+    shape = data(_small)
+    pred, target = (data(arrays(np.float64, shape, elements=_values)) for _ in range(2))
+    return (pred, target), {"reduction": data(st.sampled_from(["mean", "sum", "none"]))}
+
+
+def _mse_numpy(pred: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
+    sq = (pred - target) ** 2
+    return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](sq)
+
+
 def ops_index(index: Any) -> tuple[Any, ...]:
     """The index as the Tensor normalizes it (what getitem_op receives)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -260,6 +272,7 @@ CASES: list[Case] = [
         lambda a, axis: np.exp(_log_softmax(a, axis)),
     ),
     Case("log_softmax", _softmax(), lambda a, axis: a.log_softmax(axis), _log_softmax),
+    Case("mse", _mse(), lambda p, t, reduction: F.mse_loss(p, t, reduction), _mse_numpy),
 ]
 
 

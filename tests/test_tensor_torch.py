@@ -83,6 +83,7 @@ TORCH: dict[str, Callable[..., Any]] = {
     "scatter_add": _scatter,
     "softmax": lambda a, axis: torch.softmax(a, dim=axis),
     "log_softmax": lambda a, axis: torch.log_softmax(a, dim=axis),
+    "mse": lambda p, t, reduction: torch.nn.functional.mse_loss(p, t, reduction=reduction),
 }
 
 

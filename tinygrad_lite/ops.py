@@ -44,6 +44,7 @@ __all__ = [
     "log_softmax_op",
     "max_op",
     "mean_op",
+    "mse_op",
     "relu",
     "reshape_op",
     "scatter_add",
@@ -766,6 +767,45 @@ def log_softmax_op(axis: int) -> Op:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def mse_op(reduction: str) -> Op:
+    """(pred - target)**2 per entry, summed or averaged over all entries (or per entry,
+    with "none"): a squared-error loss as one node, as PyTorch records it.
+
+    One node instead of a subtract, a square and a reduction, and its rule is two array
+    operations: on a small network that is a tenth of a training step
+    (benchmarks/bench_tensor.py).
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"mse: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+    def forward(p: Any, t: Any) -> Any:
+        d = p - t
+        if reduction == "none" or d.dtype.itemsize < 4:  # float16 goes the long way round
+            sq = d * d
+            if reduction == "none":
+                return sq
+            return np.mean(sq) if reduction == "mean" else _add_reduce(sq, axis=None)
+        flat = d.reshape(-1)
+        total = flat @ flat
+        return total / d.size if reduction == "mean" else total
+
+    def vjp_pred(g: Any, out: Any, p: Any, t: Any) -> Any:
+        return (p - t) * (g * (2.0 / p.size if reduction == "mean" else 2.0))
+
+    def vjp_target(g: Any, out: Any, p: Any, t: Any) -> Any:
+        return -vjp_pred(g, out, p, t)
+
+    return Op(
+        "mse",
+        "mse",
+        "d sum((p - t)^2)/dp = 2(p - t), d/dt = -2(p - t) (divided by n for the mean)",
+        forward,
+        (vjp_pred, vjp_target),
+        params=(("reduction", reduction),),
+    )
+
+
 #: The factories of the tensor ops with parameters, and the fixed ones, by op name.
 #: Tests are driven from this table: every name here must have a gradient test.
 TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
@@ -781,4 +821,5 @@ TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "scatter_add": scatter_op,
     "softmax": softmax_op,
     "log_softmax": log_softmax_op,
+    "mse": mse_op,
 }

@@ -120,10 +120,11 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 def mse_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """(pred - target)**2, reduced. The shapes must match exactly."""
+    """(pred - target)**2, reduced; one graph node (op `mse`). The shapes must match exactly."""
     p, t = _pair(pred, target, "mse_loss")
-    d = p - t
-    return _reduce(d * d, reduction, "mse_loss")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"mse_loss: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return Tensor._call(ops.mse_op(reduction), p, t)
 
 
 def l1_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
