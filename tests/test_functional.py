@@ -57,10 +57,12 @@ def test_mse_is_one_node_with_a_second_derivative(reduction: str, n: int) -> Non
     pred = Tensor(PRED, requires_grad=True)
     target = Tensor(TARGET, requires_grad=True)
     loss = F.mse_loss(pred, target, reduction=reduction)
-    assert loss.op is not None and loss.op.name == "mse"
+    assert loss.op is not None
+    assert loss.op.name == "mse"
     assert loss.parents == (pred, target)
     loss.backward(create_graph=True)
-    assert isinstance(pred.grad, Tensor) and isinstance(target.grad, Tensor)
+    assert isinstance(pred.grad, Tensor)
+    assert isinstance(target.grad, Tensor)
     np.testing.assert_allclose(target.grad.data, -2 * (PRED - TARGET) / n, rtol=1e-13)
     # The Hessian in pred is 2/n times the identity: a product with v gives 2v/n.
     v = RNG.standard_normal(PRED.shape)
