@@ -94,6 +94,33 @@ def test_cross_entropy_matches_numpy() -> None:
     assert total.item() == pytest.approx(-logp[np.arange(6), LABELS].sum(), rel=1e-14)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_second_derivative(reduction: str) -> None:
+    # A Hessian-vector product through create_graph against central differences of the
+    # first derivative (itself checked against numpy above).
+    v = RNG.standard_normal(LOGITS.shape)
+    w = RNG.standard_normal(len(LABELS))  # weights the per-sample losses of "none"
+
+    def first(z: np.ndarray) -> np.ndarray:
+        t = Tensor(z, requires_grad=True)
+        out = F.cross_entropy(t, LABELS, reduction=reduction)
+        (out * Tensor(w) if reduction == "none" else out).sum().backward()
+        assert t.grad is not None
+        return t.grad
+
+    z = Tensor(LOGITS, requires_grad=True)
+    out = F.cross_entropy(z, LABELS, reduction=reduction)
+    (out * Tensor(w) if reduction == "none" else out).sum().backward(create_graph=True)
+    assert isinstance(z.grad, Tensor)
+    np.testing.assert_allclose(z.grad.data, first(LOGITS), rtol=1e-13)
+    grad = z.grad
+    z.grad = None
+    (grad * Tensor(v)).sum().backward()
+    eps = 1e-6
+    numeric = (first(LOGITS + eps * v) - first(LOGITS - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(z.grad, numeric, rtol=1e-6, atol=1e-8)
+
+
 def test_cross_entropy_is_stable_for_huge_logits() -> None:
     z = np.array([[1000.0, 0.0, -1000.0], [-5000.0, 5000.0, 0.0]])
     loss, g = grad_of(F.cross_entropy, z, np.array([1, 1]))

@@ -211,6 +211,20 @@ def _mse_numpy(pred: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarr
     return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](sq)
 
 
+@st.composite
+def _cross_entropy(data: st.DrawFn) -> tuple[Arrays, Params]:
+    n, classes = data(st.integers(1, 4)), data(st.integers(1, 4))
+    logits = data(arrays(np.float64, (n, classes), elements=_values))
+    labels = data(arrays(np.int64, (n,), elements=st.integers(0, classes - 1)))
+    reduction = data(st.sampled_from(["mean", "sum", "none"]))
+    return (logits,), {"labels": labels, "reduction": reduction}
+
+
+def _cross_entropy_numpy(z: np.ndarray, labels: np.ndarray, reduction: str) -> np.ndarray:
+    losses = -_log_softmax(z, 1)[np.arange(len(labels)), labels]
+    return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](losses)
+
+
 def ops_index(index: Any) -> tuple[Any, ...]:
     """The index as the Tensor normalizes it (what getitem_op receives)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -273,6 +287,12 @@ CASES: list[Case] = [
     ),
     Case("log_softmax", _softmax(), lambda a, axis: a.log_softmax(axis), _log_softmax),
     Case("mse", _mse(), lambda p, t, reduction: F.mse_loss(p, t, reduction), _mse_numpy),
+    Case(
+        "cross_entropy",
+        _cross_entropy(),
+        lambda z, labels, reduction: F.cross_entropy(z, labels, reduction),
+        _cross_entropy_numpy,
+    ),
 ]
 
 

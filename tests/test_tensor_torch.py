@@ -84,6 +84,9 @@ TORCH: dict[str, Callable[..., Any]] = {
     "softmax": lambda a, axis: torch.softmax(a, dim=axis),
     "log_softmax": lambda a, axis: torch.log_softmax(a, dim=axis),
     "mse": lambda p, t, reduction: torch.nn.functional.mse_loss(p, t, reduction=reduction),
+    "cross_entropy": lambda z, labels, reduction: torch.nn.functional.cross_entropy(
+        z, torch.as_tensor(labels), reduction=reduction
+    ),
 }
 
 

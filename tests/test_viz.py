@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lite as tl
+import tinygrad_lite.nn.functional as F
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP
@@ -458,6 +459,14 @@ def test_tensor_nodes_show_shape_dtype_and_summaries() -> None:
     small = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     small.label = "s"
     assert by_label(build_scene((small * 3).sum()), "s").rows[2] == "data [1.0000 -2.0000]"
+
+
+def test_class_labels_are_drawn_as_integers() -> None:
+    logits = Tensor(np.zeros((4, 3)), requires_grad=True)
+    few = build_scene(F.cross_entropy(logits, [0, 2, 1, 0]))
+    assert [n.rows for n in few.nodes if n.role == "constant"] == [["[0 2 1 0]"]]
+    many = build_scene(F.cross_entropy(Tensor(np.zeros((6, 3)), requires_grad=True), [2] * 6))
+    assert [n.rows for n in many.nodes if n.role == "constant"] == [["6 integers in 2..2"]]
 
 
 def test_zero_d_tensor_shows_shape_and_dtype() -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "broadcast_op",
     "broadcast_to",
     "cos",
+    "cross_entropy_op",
     "exp",
     "getitem_op",
     "log",
@@ -97,8 +98,13 @@ class Op:
 # ----------------------------------------------------------------------------------
 
 
+#: A tuple, not `np.ndarray | np.generic`: a union written in the call is built anew on
+#: every call, which made this check seven times slower.
+_ARRAY_TYPES = (np.ndarray, np.generic)
+
+
 def _is_array(x: Any) -> bool:
-    return isinstance(x, np.ndarray | np.generic)
+    return isinstance(x, _ARRAY_TYPES)
 
 
 def exp(x: Any) -> Any:
@@ -376,8 +382,9 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
-    if extra > 0 and gshape[extra:] == shape and _is_array(g):
-        return _add_reduce(g, axis=tuple(range(extra)))  # a bias: only leading axes added
+    if extra > 0 and gshape[extra:] == shape and type(g) is np.ndarray:
+        # A bias: only leading axes were added (one, for a batch of rows).
+        return _add_reduce(g, axis=0 if extra == 1 else tuple(range(extra)))
     if extra >= 0:
         stretched = tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1
@@ -806,6 +813,55 @@ def mse_op(reduction: str) -> Op:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def cross_entropy_op(reduction: str) -> Op:
+    """Softmax cross-entropy of (n, C) logits against n integer labels (the second input,
+    a constant array): logsumexp(z_i) - z_i[y_i] per row, then averaged, summed or kept.
+
+    One node, as PyTorch's fused loss; its rule is softmax(z) - onehot(y), computed in
+    place for arrays, which is what a hand-written backward does.
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
+        )
+
+    def forward(z: Any, y: Any) -> Any:
+        shifted = z - _finite_max("cross_entropy", z, 1)
+        losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]
+        if reduction == "none":
+            return losses
+        total = _add_reduce(losses, axis=None)
+        return total / len(y) if reduction == "mean" else total
+
+    def vjp_logits(g: Any, out: Any, z: Any, y: Any) -> Any:
+        n = len(y)
+        rows = np.arange(n)
+        if _is_array(z):
+            d = np.exp(z - _max_reduce(z, axis=1, keepdims=True))
+            d /= d.sum(axis=1, keepdims=True)
+            d[rows, y] -= 1.0
+            d *= g[:, None] if reduction == "none" else g / n if reduction == "mean" else g
+            return d
+        # Recording (create_graph): the same formula from recorded ops.
+        onehot = np.zeros(z.shape, dtype=z.data.dtype)
+        onehot[rows, y] = 1.0
+        scale = g.reshape((n, 1)) if reduction == "none" else g / n if reduction == "mean" else g
+        return (z.softmax(axis=1) - type(z)._const(onehot)) * scale
+
+    def vjp_labels(g: Any, out: Any, z: Any, y: Any) -> Any:
+        raise ValueError("class labels are integers: they have no derivative")
+
+    return Op(
+        "cross_entropy",
+        "CE",
+        "d CE/dz_i = softmax(z_i) - onehot(y_i) (divided by n for the mean); labels: none",
+        forward,
+        (vjp_logits, vjp_labels),
+        params=(("reduction", reduction),),
+    )
+
+
 #: The factories of the tensor ops with parameters, and the fixed ones, by op name.
 #: Tests are driven from this table: every name here must have a gradient test.
 TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
@@ -822,4 +878,5 @@ TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "softmax": softmax_op,
     "log_softmax": log_softmax_op,
     "mse": mse_op,
+    "cross_entropy": cross_entropy_op,
 }

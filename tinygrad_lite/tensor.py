@@ -241,7 +241,7 @@ class Tensor(Node):
         return _leaf(_as_array(data), False)
 
     @classmethod
-    def _seed(cls, node: Node) -> Tensor:
+    def _seed(cls, node: Node) -> Array:
         data = node.data
         if data.size != 1:
             raise RuntimeError(
@@ -249,8 +249,9 @@ class Tensor(Node):
                 f"has shape {data.shape}; reduce it first (e.g. .sum()) or pass "
                 f"grad= an array of shape {data.shape}"
             )
-        # A constant node: backward unwraps it, and create_graph keeps it in the graph.
-        return _leaf(np.ones(data.shape, data.dtype), False)
+        one = np.empty(data.shape, data.dtype)
+        one.fill(1)
+        return one
 
     @classmethod
     def _call(cls, op: Op, *parents: Any) -> Tensor:

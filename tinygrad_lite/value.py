@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from numbers import Real
 from typing import Any
@@ -219,20 +220,24 @@ class Value(Node):
         single operation.
         """
         terms: tuple[Any, ...] = tuple(values)
-        for v in terms:
-            if type(v) is not Value:  # numbers (or bad input) among the terms
-                terms = tuple(v if type(v) is Value else _lift_or_raise(v) for v in terms)
-                break
-        if not terms:
-            raise ValueError("Value.sum needs at least one term")
-        if len(terms) == 1:
-            only = terms[0]
-            return only if isinstance(only, Value) else Value._const(only)
-        data = [v.data if type(v) is Value else v for v in terms]
+        if len(terms) > 1 and set(map(type, terms)) == _JUST_VALUES:  # the common case
+            data: Iterable[Any] = map(_DATA, terms)  # C loops, no per-term bytecode
+        else:
+            terms = tuple(v if type(v) is Value else _lift_or_raise(v) for v in terms)
+            if not terms:
+                raise ValueError("Value.sum needs at least one term")
+            if len(terms) == 1:
+                only = terms[0]
+                return only if isinstance(only, Value) else Value._const(only)
+            data = (v.data if type(v) is Value else v for v in terms)
         return record(Value, ops.ADD_N, None, None, terms, ops.ADD_N.forward(*data))
 
     # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
     __hash__ = Node.__hash__
+
+
+_JUST_VALUES = {Value}
+_DATA = operator.attrgetter("data")
 
 
 def _lift(x: Any) -> Any:

@@ -146,6 +146,10 @@ def _summary(arr: Any) -> str:
     a = np.asarray(arr)
     if a.size == 0:
         return "[]"
+    if a.dtype.kind in "iu":  # class labels and indices: whole numbers, shown as such
+        if a.size <= 4:
+            return "[" + " ".join(str(int(v)) for v in a.ravel()) + "]"
+        return f"{a.size} integers in {int(a.min())}..{int(a.max())}"
     if a.size <= 4:
         return "[" + " ".join(format_number(v) for v in a.ravel()) + "]"
     if not np.issubdtype(a.dtype, np.number):

@@ -69,14 +69,16 @@ class Linear(Module):
             self.bias.label = "bias"
 
     def forward(self, x: Any) -> Tensor:
-        t = _as_tensor(x, "Linear")
+        t = x if type(x) is Tensor else _as_tensor(x, "Linear")
         shape = t.data.shape
         if not shape or shape[-1] != self.n_in:
             raise ValueError(
                 f"Linear({self.n_in} -> {self.n_out}) needs inputs whose last dimension is "
                 f"{self.n_in}, got shape {t.shape}"
             )
-        return F.linear(t, self.weight, self.bias)
+        if self.bias is None:
+            return F.linear(t, self.weight)
+        return F.linear_node(t, self.weight, self.bias)
 
     def __repr__(self) -> str:
         return f"Linear({self.n_in} -> {self.n_out}, bias={self.bias is not None})"

@@ -111,10 +111,16 @@ class Module:
         return f"{type(self).__name__}(\n{inner}\n)"
 
 
+#: Tuples, not unions: `Node | Module` in the call is rebuilt on every call (this runs
+#: once per attribute whenever parameters() is asked for).
+_LEAVES = (Node, Module)
+_SEQUENCES = (list, tuple)
+
+
 def _flatten(name: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Node | Module):
+    if isinstance(value, _LEAVES):
         yield name, value
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, _SEQUENCES):
         for i, item in enumerate(value):
             yield from _flatten(f"{name}.{i}", item)
     elif isinstance(value, dict):
