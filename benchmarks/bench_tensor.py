@@ -1,6 +1,7 @@
 """Tensor engine speed: one training step of an MLP against hand-written numpy and peers.
 
-Run with `make bench` or `python benchmarks/bench_tensor.py [--repeats N] [--threads N]`.
+Run with `make bench` or `python benchmarks/bench_tensor.py [--repeats N] [--threads N]`;
+`--phases STEPS` times tinygrad_lite's forward, backward and update apart instead.
 
 A step is: forward, softmax cross-entropy (or squared error for the 1-output net),
 backward, and a plain SGD update. The same weights and batch go to every implementation:
@@ -110,7 +111,8 @@ def numpy_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
 # --- tinygrad_lite ----------------------------------------------------------------------
 
 
-def tl_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
+def tl_parts(weights: Weights, X: np.ndarray, y: np.ndarray) -> tuple[Step, Step, Step]:
+    """tinygrad_lite's step in three phases: forward with the loss, backward, update."""
     layers: list[Any] = []
     for i, (W, b) in enumerate(weights):
         lin = Linear(*W.shape)
@@ -125,16 +127,72 @@ def tl_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
     xt = Tensor(X)
     classify = weights[-1][0].shape[1] > 1
     target = y if classify else Tensor(y[:, None])
+    losses: list[Tensor] = []
 
-    def step() -> float:
+    def forward() -> float:
         out = model(xt)
         loss = F.cross_entropy(out, target) if classify else F.mse_loss(out, target, "sum")
+        losses[:] = [loss]
+        return 0.0
+
+    def backward() -> float:
         opt.zero_grad()
-        loss.backward()
+        losses[0].backward()
+        return 0.0
+
+    def update() -> float:
         opt.step()
-        return float(loss.item())
+        return float(losses.pop().item())
+
+    return forward, backward, update
+
+
+def tl_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
+    forward, backward, update = tl_parts(weights, X, y)
+
+    def step() -> float:
+        forward()
+        backward()
+        return update()
 
     return step
+
+
+def phases(title: str, weights: Weights, X: np.ndarray, y: np.ndarray, steps: int) -> None:
+    """tinygrad_lite's forward, backward and update timed apart, the floor's whole step in
+    turns with them; 10th percentiles (steady on a shared machine) and medians."""
+    parts = dict(zip(("forward", "backward", "update"), tl_parts(weights, X, y), strict=True))
+    floor = numpy_step(weights, X, y)
+    times: dict[str, list[float]] = {name: [] for name in [*parts, "numpy floor"]}
+    clock = time.perf_counter
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(20):
+            for _ in range(steps // 20):
+                for name, part in parts.items():
+                    t0 = clock()
+                    part()
+                    times[name].append(clock() - t0)
+            for _ in range(steps // 20):
+                t0 = clock()
+                floor()
+                times["numpy floor"].append(clock() - t0)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+    def p10(ts: list[float]) -> float:
+        return sorted(ts)[len(ts) // 10]
+
+    for label, stat in (("10th percentile", p10), ("median", statistics.median)):
+        ours = {name: stat(times[name]) * 1e6 for name in parts}
+        whole = stat(times["numpy floor"]) * 1e6
+        total = sum(ours.values())
+        split = ", ".join(f"{name} {t:.1f}" for name, t in ours.items())
+        print(
+            f"| {title} | {label} | {split} | {total:.1f} | {whole:.1f} | {total / whole:.2f}x |"
+        )
 
 
 # --- peers ------------------------------------------------------------------------------
@@ -274,6 +332,13 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="limit BLAS and torch to N threads (0: as is)"
     )
+    parser.add_argument(
+        "--phases",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="instead: time tinygrad_lite's forward, backward and update apart, STEPS steps",
+    )
     args = parser.parse_args()
     if args.threads:
         try:
@@ -289,6 +354,14 @@ def main() -> None:
     ]
     print(f"numpy {np.__version__}, BLAS threads {threads} (torch.set_num_threads({threads}))")
     print()
+    if args.phases:
+        print("| case | statistic | tinygrad_lite phases (us) | sum | numpy floor step | ratio |")
+        print("|---|---|---|---:|---:|---:|")
+        for title, sizes, batch, _, _ in cases:
+            weights, X, y = make_problem(sizes, batch)
+            check_agreement(weights, X, y)
+            phases(title, weights, X, y, args.phases)
+        return
     print("| case | implementation | median step | ratio to numpy floor | target |")
     print("|---|---|---:|---:|---:|")
     for title, sizes, batch, default_repeats, target in cases:
