@@ -190,9 +190,7 @@ def phases(title: str, weights: Weights, X: np.ndarray, y: np.ndarray, steps: in
         whole = stat(times["numpy floor"]) * 1e6
         total = sum(ours.values())
         split = ", ".join(f"{name} {t:.1f}" for name, t in ours.items())
-        print(
-            f"| {title} | {label} | {split} | {total:.1f} | {whole:.1f} | {total / whole:.2f}x |"
-        )
+        print(f"| {title} | {label} | {split} | {total:.1f} | {whole:.1f} | {total / whole:.2f}x |")
 
 
 # --- peers ------------------------------------------------------------------------------
