@@ -24,6 +24,7 @@ import graphviz
 import numpy as np
 
 from tinygrad_lite.autograd import Node, toposort
+from tinygrad_lite.naming import effective_scope
 from tinygrad_lite.scene import Scene, SceneCluster, SceneEdge, SceneNode
 
 __all__ = [
@@ -233,7 +234,7 @@ def build_scene(
         for p in node.parents:
             if isinstance(p, Node):
                 consumers.setdefault(p, []).append(node)
-    scopes = {node: _effective_scope(node, consumers) for node in order}
+    scopes = {node: effective_scope(node, consumers) for node in order}
 
     def box_of(scope: str | None) -> str | None:
         """The summary key a node with this scope collapses into, or None."""
@@ -363,27 +364,6 @@ def build_scene(
             roles.append("summary")
         scene.legend = [(r, COLOURS[r]) for r in roles]
     return scene
-
-
-def _effective_scope(node: Node, consumers: Mapping[Node, list[Node]]) -> str | None:
-    """A node's scope; a parameter made outside any scope joins its consumers' common scope.
-
-    Module weights are created in `__init__` (outside the call's scope) but belong to the
-    neuron that uses them, so they are drawn, and collapsed, with it.
-    """
-    if node.scope is not None or not (node.is_leaf and node.requires_grad):
-        return node.scope
-    users = consumers.get(node, [])
-    if not users or any(u.scope is None for u in users):
-        return None
-    common = users[0].scope.split("/")  # type: ignore[union-attr]
-    for u in users[1:]:
-        parts = u.scope.split("/")  # type: ignore[union-attr]
-        n = 0
-        while n < min(len(common), len(parts)) and common[n] == parts[n]:
-            n += 1
-        common = common[:n]
-    return "/".join(common) or None
 
 
 def _role(node: Node, root: Node) -> str:
