@@ -7,6 +7,7 @@ from tinygrad_lite.checkpoint import load, save
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.explain import explain
 from tinygrad_lite.gradcheck import directional_check, gradcheck
+from tinygrad_lite.seed import manual_seed
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.value import Value
 
@@ -25,6 +26,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "load",
+    "manual_seed",
     "no_grad",
     "save",
     "scope",
