@@ -15,6 +15,10 @@ and the chain-rule explainer print.
 
 Forward functions take plain data (floats or arrays) and check their domain; see
 `DomainError` for the policy.
+
+Each op also says how generated code writes it (`Code`, read by `tinygrad_lite.codegen`):
+its forward and each vector-Jacobian product as one Python expression, beside the rule
+it mirrors.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ __all__ = [
     "MATMUL",
     "OPS",
     "TENSOR_OPS",
+    "Code",
     "Op",
     "broadcast_op",
     "broadcast_to",
@@ -58,10 +63,38 @@ __all__ = [
     "tanh",
     "transpose_op",
     "unbroadcast",
+    "unbroadcast_code",
 ]
 
 #: exp(x) overflows float64 above this.
 EXP_MAX = math.log(np.finfo(np.float64).max)
+
+
+#: A piece of generated code: a format string, or a function that writes it (see `Code`).
+Snippet = str | Callable[..., str]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """How generated code writes an op (`tinygrad_lite.codegen`): one Python expression
+    for the forward and one per vector-Jacobian product, mirroring the op's rule.
+
+    A format string names the op's inputs ``{a}``, ``{b}``, ``{c}`` (in order), its output
+    ``{out}`` and the gradient arriving at the output ``{g}``; each is a variable name or a
+    constant. Where the code depends on shapes, an entry is a function instead, called as
+    ``forward(const, *inputs)`` or ``vjp(const, g, out, *inputs)`` with the same names as
+    strings that also carry ``.shape``, ``.ndim`` and ``.dtype`` (None for scalars);
+    ``const(value)`` writes a constant it needs (an index array). A vjp entry of None
+    marks an input without a derivative (class labels).
+
+    The expressions may call ``exp log tanh sin cos sigmoid relu step`` (math for floats,
+    numpy for arrays), ``np.``, and the functions whose definitions are in `helpers`.
+    """
+
+    forward: Snippet
+    vjps: tuple[Snippet | None, ...]
+    #: Source of functions the code calls, written at the top of the generated module.
+    helpers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +109,8 @@ class Op:
     variadic: bool = False  #: takes any number of inputs, all treated alike
     #: parameters fixed when the op was made (axis, shape, index), as (name, value) pairs
     params: tuple[tuple[str, Any], ...] = ()
+    #: how generated code writes it (None: the code generator cannot use this op)
+    code: Code | None = None
 
     def local_derivative(self, index: int, out: Any, inputs: tuple[Any, ...]) -> Any:
         """d out / d inputs[index] times a unit upstream gradient (exact for scalars)."""
@@ -298,15 +333,35 @@ def _neg_g(g: Any, out: Any, *xs: Any) -> Any:
     return -g
 
 
+def _sum_code(const: Any, *xs: str) -> str:
+    # The forward's own call: `sum` from the first term, exactly as `_add_n` adds.
+    return f"sum(({', '.join(xs[1:])},), {xs[0]})"
+
+
 _TABLE = [
-    Op("add", "+", "d(a+b)/da = 1; d(a+b)/db = 1", _add, (pass_gradient, pass_gradient)),
-    Op("sub", "-", "d(a-b)/da = 1; d(a-b)/db = -1", _sub, (pass_gradient, _neg_g)),
+    Op(
+        "add",
+        "+",
+        "d(a+b)/da = 1; d(a+b)/db = 1",
+        _add,
+        (pass_gradient, pass_gradient),
+        code=Code("{a} + {b}", ("{g}", "{g}")),
+    ),
+    Op(
+        "sub",
+        "-",
+        "d(a-b)/da = 1; d(a-b)/db = -1",
+        _sub,
+        (pass_gradient, _neg_g),
+        code=Code("{a} - {b}", ("{g}", "-{g}")),
+    ),
     Op(
         "mul",
         "*",
         "d(a*b)/da = b; d(a*b)/db = a",
         _mul,
         (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
+        code=Code("{a} * {b}", ("{g} * {b}", "{g} * {a}")),
     ),
     Op(
         "div",
@@ -314,6 +369,7 @@ _TABLE = [
         "d(a/b)/da = 1/b; d(a/b)/db = -a/b**2",
         _div_forward,
         (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * out / b),
+        code=Code("{a} / {b}", ("{g} / {b}", "-{g} * {out} / {b}")),
     ),
     Op(
         "pow",
@@ -321,28 +377,74 @@ _TABLE = [
         "d(a**b)/da = b*a**(b-1); d(a**b)/db = a**b*log(a)",
         _pow_forward,
         (_pow_base_vjp, _pow_exponent_vjp),
+        code=Code("{a} ** {b}", ("{g} * {b} * {a} ** ({b} - 1)", "{g} * {out} * log({a})")),
     ),
-    Op("neg", "neg", "d(-a)/da = -1", _neg, (_neg_g,)),
-    Op("exp", "exp", "d exp(a)/da = exp(a)", _exp_forward, (lambda g, out, a: g * out,)),
-    Op("log", "log", "d log(a)/da = 1/a", _log_forward, (lambda g, out, a: g / a,)),
+    Op("neg", "neg", "d(-a)/da = -1", _neg, (_neg_g,), code=Code("-{a}", ("-{g}",))),
+    Op(
+        "exp",
+        "exp",
+        "d exp(a)/da = exp(a)",
+        _exp_forward,
+        (lambda g, out, a: g * out,),
+        code=Code("exp({a})", ("{g} * {out}",)),
+    ),
+    Op(
+        "log",
+        "log",
+        "d log(a)/da = 1/a",
+        _log_forward,
+        (lambda g, out, a: g / a,),
+        code=Code("log({a})", ("{g} / {a}",)),
+    ),
     Op(
         "tanh",
         "tanh",
         "d tanh(a)/da = 1 - tanh(a)**2",
         tanh,
         (lambda g, out, a: g * (1 - out * out),),
+        code=Code("tanh({a})", ("{g} * (1 - {out} * {out})",)),
     ),
-    Op("sin", "sin", "d sin(a)/da = cos(a)", sin, (lambda g, out, a: g * cos(a),)),
-    Op("cos", "cos", "d cos(a)/da = -sin(a)", cos, (lambda g, out, a: -g * sin(a),)),
+    Op(
+        "sin",
+        "sin",
+        "d sin(a)/da = cos(a)",
+        sin,
+        (lambda g, out, a: g * cos(a),),
+        code=Code("sin({a})", ("{g} * cos({a})",)),
+    ),
+    Op(
+        "cos",
+        "cos",
+        "d cos(a)/da = -sin(a)",
+        cos,
+        (lambda g, out, a: -g * sin(a),),
+        code=Code("cos({a})", ("-{g} * sin({a})",)),
+    ),
     Op(
         "sigmoid",
         "sigmoid",
         "d sigmoid(a)/da = sigmoid(a)*(1 - sigmoid(a))",
         sigmoid,
         (lambda g, out, a: g * out * (1 - out),),
+        code=Code("sigmoid({a})", ("{g} * {out} * (1 - {out})",)),
     ),
-    Op("relu", "relu", "d relu(a)/da = 1 if a > 0 else 0", relu, (lambda g, out, a: g * step(a),)),
-    Op("add_n", "+", "d(x1+...+xn)/dxi = 1", _add_n, (pass_gradient,), variadic=True),
+    Op(
+        "relu",
+        "relu",
+        "d relu(a)/da = 1 if a > 0 else 0",
+        relu,
+        (lambda g, out, a: g * step(a),),
+        code=Code("relu({a})", ("{g} * step({a})",)),
+    ),
+    Op(
+        "add_n",
+        "+",
+        "d(x1+...+xn)/dxi = 1",
+        _add_n,
+        (pass_gradient,),
+        variadic=True,
+        code=Code(_sum_code, ("{g}",)),
+    ),
 ]
 
 #: Every elementwise operation by name. Tests are driven from this table.
@@ -376,7 +478,8 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum a gradient that numpy broadcasting spread out back to the input's `shape`.
 
     Leading axes that broadcasting added are summed away; axes where the input had
-    size 1 are summed with keepdims. This is the one place where that happens.
+    size 1 are summed with keepdims. This is the one place where that happens
+    (`unbroadcast_code` writes the same sums as code).
     """
     gshape = g.shape
     if gshape == shape:
@@ -385,17 +488,41 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if extra > 0 and gshape[extra:] == shape and type(g) is np.ndarray:
         # A bias: only leading axes were added (one, for a batch of rows).
         return _add_reduce(g, axis=0 if extra == 1 else tuple(range(extra)))
-    if extra >= 0:
+    stretched, leading = _broadcast_axes(gshape, shape)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    if leading:
+        g = g.sum(axis=leading)
+    return g
+
+
+def _broadcast_axes(
+    gshape: tuple[int, ...], shape: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The axes to sum to bring `gshape` back to `shape`: size-1 axes of the input that
+    were stretched (summed with keepdims), then leading axes broadcasting added."""
+    extra = len(gshape) - len(shape)
+    if extra >= 0 and all(n in (1, m) for n, m in zip(shape, gshape[extra:], strict=True)):
         stretched = tuple(
             i + extra for i, n in enumerate(shape) if n == 1 and gshape[i + extra] != 1
         )
-        if stretched:
-            g = g.sum(axis=stretched, keepdims=True)
-        if extra:
-            g = g.sum(axis=tuple(range(extra)))
-        if g.shape == shape:
-            return g
+        return stretched, tuple(range(extra))
     raise ValueError(f"a gradient of shape {gshape} cannot be summed to an input of shape {shape}")
+
+
+def unbroadcast_code(g: str, gshape: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """`unbroadcast` as code: the expression `g` (of `gshape`) summed back to `shape`."""
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra > 0 and gshape[extra:] == shape:
+        return f"{g}.sum(axis={0 if extra == 1 else tuple(range(extra))})"
+    stretched, leading = _broadcast_axes(gshape, shape)
+    if stretched:
+        g = f"{g}.sum(axis={stretched}, keepdims=True)"
+    if leading:
+        g = f"{g}.sum(axis={leading})"
+    return g
 
 
 # The ufunc reductions themselves: np.sum / np.max add a Python layer around them.
@@ -430,6 +557,48 @@ def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
             z[index] = g  # ints, slices and masks pick each entry at most once
         return z
     return type(g)._call(scatter_op(index, shape), g)
+
+
+_SCATTER_ADD_CODE = '''
+def scatter_add(g, index, shape):
+    """Zeros of `shape` with g added at index (entries picked twice add up)."""
+    index = index if type(index) is tuple else (index,)
+    z = np.zeros(shape, dtype=g.dtype)
+    if any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index):
+        np.add.at(z, index, g)
+    else:
+        z[index] = g
+    return z
+'''
+
+
+def _index_code(index: tuple[Any, ...], const: Callable[[Any], str]) -> str:
+    """`index` written between brackets: ``1:3, None, ...``; arrays through `const`."""
+    if not index:
+        return "()"
+    parts = []
+    for item in index:
+        if isinstance(item, slice):
+            ends = [item.start, item.stop] + ([] if item.step is None else [item.step])
+            parts.append(":".join("" if v is None else str(int(v)) for v in ends))
+        elif item is Ellipsis:
+            parts.append("...")
+        elif item is None or isinstance(item, int):
+            parts.append(repr(item))
+        else:
+            parts.append(const(item))
+    return ", ".join(parts)
+
+
+def _axis_args(axis: Any, keepdims: bool) -> str:
+    """The arguments of a reduction call: ``axis=1, keepdims=True``, nothing for defaults."""
+    args = [] if axis is None else [f"axis={axis!r}"]
+    return ", ".join([*args, "keepdims=True"] if keepdims else args)
+
+
+def _keep_code(g: str, shape: tuple[int, ...], axis: Any, keepdims: bool) -> str:
+    """`_keep` as code: the reduced gradient with the reduced axes back as size 1."""
+    return g if keepdims else f"{g}.reshape({_reduced_shape(shape, axis)})"
 
 
 def _reduced_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
@@ -484,12 +653,40 @@ def _matmul_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     return _matrix_t(a) @ g
 
 
+def _matrix_t_code(x: Any) -> str:
+    return f"{x}.T" if x.ndim == 2 else f"np.swapaxes({x}, -1, -2)"
+
+
+def _matmul_code_a(const: Any, g: Any, out: Any, a: Any, b: Any) -> str:
+    if b.ndim == 1:
+        if a.ndim == 1:
+            return f"{g} * {b}"
+        return f"{g}.reshape({(*g.shape, 1)}) * {b}"
+    if a.ndim == 1:
+        rows = g.shape[:-1]
+        row = f"{g}.reshape({(*rows, 1, g.shape[-1])}) @ {_matrix_t_code(b)}"
+        return f"({row}).reshape({(*rows, a.shape[0])})"
+    return f"{g} @ {_matrix_t_code(b)}"
+
+
+def _matmul_code_b(const: Any, g: Any, out: Any, a: Any, b: Any) -> str:
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return f"{g} * {a}"
+        return f"{a}.reshape({(a.shape[0], 1)}) * {g}.reshape({(*g.shape[:-1], 1, g.shape[-1])})"
+    if b.ndim == 1:
+        rows = g.shape[:-1]
+        return f"({g}.reshape({(*rows, 1, g.shape[-1])}) @ {a}).reshape({(*rows, b.shape[0])})"
+    return f"{_matrix_t_code(a)} @ {g}"
+
+
 MATMUL = Op(
     "matmul",
     "@",
     "d(A@B)/dA: G @ B.T; d(A@B)/dB: A.T @ G (1-D operands as numpy treats them)",
     np.matmul,
     (_matmul_vjp_a, _matmul_vjp_b),
+    code=Code("{a} @ {b}", (_matmul_code_a, _matmul_code_b)),
 )
 
 
@@ -515,12 +712,20 @@ def _linear_vjp_w(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
     return x.reshape((-1, n_in)).T @ g.reshape((-1, n_out))
 
 
+def _linear_code_w(const: Any, g: Any, out: Any, x: Any, w: Any, b: Any) -> str:
+    if x.ndim == 2:
+        return f"{x}.T @ {g}"
+    n_in, n_out = w.shape
+    return f"{x}.reshape((-1, {n_in})).T @ {g}.reshape((-1, {n_out}))"
+
+
 LINEAR = Op(
     "linear",
     "x@W+b",
     "d(x@W+b)/dx: G @ W.T; d/dW: x.T @ G; d/db: G summed over the batch (matmul's and add's)",
     _linear_forward,
     (_linear_vjp_x, _linear_vjp_w, pass_gradient),
+    code=Code("{a} @ {b} + {c}", ("{g} @ {b}.T", _linear_code_w, "{g}")),
 )
 """A dense layer's affine map as one node. Its rules are matmul's and add's: fusing them
 saves a node and a full-size temporary per layer (measured in benchmarks/bench_tensor.py)."""
@@ -536,6 +741,9 @@ def sum_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
     def vjp(g: Any, out: Any, a: Any) -> Any:
         return broadcast_to(_keep(g, a.shape, axis, keepdims), a.shape)
 
+    def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
+        return f"np.broadcast_to({_keep_code(g, a.shape, axis, keepdims)}, {a.shape})"
+
     return Op(
         "sum",
         "sum",
@@ -543,6 +751,7 @@ def sum_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
         forward,
         (vjp,),
         params=(("axis", axis), ("keepdims", keepdims)),
+        code=Code(f"{{a}}.sum({_axis_args(axis, keepdims)})", (vjp_code,)),
     )
 
 
@@ -559,6 +768,15 @@ def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
         scale = 1.0 / _reduced_count(a.shape, axis)
         return broadcast_to(_keep(g, a.shape, axis, keepdims) * scale, a.shape)
 
+    def forward_code(const: Any, a: Any) -> str:
+        if a.dtype.itemsize < 4:  # as the forward: numpy averages float16 in float32
+            return f"np.mean({', '.join(filter(None, [a, _axis_args(axis, keepdims)]))})"
+        return f"{a}.sum({_axis_args(axis, keepdims)}) / {_reduced_count(a.shape, axis)}"
+
+    def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
+        scale = 1.0 / _reduced_count(a.shape, axis)
+        return f"np.broadcast_to({_keep_code(g, a.shape, axis, keepdims)} * {scale!r}, {a.shape})"
+
     return Op(
         "mean",
         "mean",
@@ -566,6 +784,7 @@ def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
         forward,
         (vjp,),
         params=(("axis", axis), ("keepdims", keepdims)),
+        code=Code(forward_code, (vjp_code,)),
     )
 
 
@@ -585,6 +804,11 @@ def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
             share = type(g)._const(share)
         return _keep(g, shape, axis, keepdims) * share
 
+    def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
+        shape = a.shape
+        hit = f"share_of_max({a}, {_keep_code(out, shape, axis, keepdims)}, {axis!r})"
+        return f"{_keep_code(g, shape, axis, keepdims)} * {hit}"
+
     return Op(
         "max",
         "max",
@@ -592,7 +816,18 @@ def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
         forward,
         (vjp,),
         params=(("axis", axis), ("keepdims", keepdims)),
+        code=Code(
+            f"{{a}}.max({_axis_args(axis, keepdims)})", (vjp_code,), helpers=(_SHARE_OF_MAX_CODE,)
+        ),
     )
+
+
+_SHARE_OF_MAX_CODE = '''
+def share_of_max(a, m, axis):
+    """1/k at each of the k entries of a equal to its maximum m along axis, else 0."""
+    hit = (a == m).astype(a.dtype)
+    return hit / hit.sum(axis=axis, keepdims=True)
+'''
 
 
 @functools.lru_cache(maxsize=512)
@@ -612,6 +847,7 @@ def reshape_op(shape: tuple[int, ...]) -> Op:
         forward,
         (vjp,),
         params=(("shape", shape),),
+        code=Code(f"{{a}}.reshape({shape})", (lambda const, g, out, a: f"{g}.reshape({a.shape})",)),
     )
 
 
@@ -626,6 +862,9 @@ def transpose_op(axes: tuple[int, ...] | None) -> Op:
     def vjp(g: Any, out: Any, a: Any) -> Any:
         return g.transpose(inverse)
 
+    def permute(axes: tuple[int, ...] | None) -> str:
+        return "{}.T" if axes is None else f"{{}}.transpose({axes})"
+
     return Op(
         "transpose",
         "T",
@@ -633,6 +872,7 @@ def transpose_op(axes: tuple[int, ...] | None) -> Op:
         forward,
         (vjp,),
         params=(("axes", axes),),
+        code=Code(permute(axes).format("{a}"), (permute(inverse).format("{g}"),)),
     )
 
 
@@ -653,6 +893,10 @@ def broadcast_op(shape: tuple[int, ...]) -> Op:
         forward,
         (vjp,),
         params=(("shape", shape),),
+        code=Code(
+            f"np.broadcast_to({{a}}, {shape})",
+            (lambda const, g, out, a: unbroadcast_code(g, g.shape, a.shape),),
+        ),
     )
 
 
@@ -691,6 +935,12 @@ def getitem_op(index: tuple[Any, ...]) -> Op:
     def vjp(g: Any, out: Any, a: Any) -> Any:
         return scatter_add(g, index, a.shape)
 
+    def forward_code(const: Any, a: Any) -> str:
+        return f"{a}[{_index_code(index, const)}]"
+
+    def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
+        return f"scatter_add({g}, np.s_[{_index_code(index, const)}], {a.shape})"
+
     return Op(
         "getitem",
         "[]",
@@ -698,6 +948,7 @@ def getitem_op(index: tuple[Any, ...]) -> Op:
         forward,
         (vjp,),
         params=(("index", _index_text(index)),),
+        code=Code(forward_code, (vjp_code,), helpers=(_SCATTER_ADD_CODE,)),
     )
 
 
@@ -710,6 +961,12 @@ def scatter_op(index: tuple[Any, ...], shape: tuple[int, ...]) -> Op:
     def vjp(g: Any, out: Any, src: Any) -> Any:
         return g[index]
 
+    def forward_code(const: Any, g: Any) -> str:
+        return f"scatter_add({g}, np.s_[{_index_code(index, const)}], {shape})"
+
+    def vjp_code(const: Any, g: Any, out: Any, src: Any) -> str:
+        return f"{g}[{_index_code(index, const)}]"
+
     return Op(
         "scatter_add",
         "scatter",
@@ -717,6 +974,7 @@ def scatter_op(index: tuple[Any, ...], shape: tuple[int, ...]) -> Op:
         forward,
         (vjp,),
         params=(("index", _index_text(index)), ("shape", shape)),
+        code=Code(forward_code, (vjp_code,), helpers=(_SCATTER_ADD_CODE,)),
     )
 
 
@@ -750,7 +1008,21 @@ def softmax_op(axis: int) -> Op:
         forward,
         (vjp,),
         params=(("axis", axis),),
+        code=Code(
+            f"softmax({{a}}, {axis})",
+            (f"{{out}} * ({{g}} - ({{g}} * {{out}}).sum(axis={axis}, keepdims=True))",),
+            helpers=(_SOFTMAX_CODE,),
+        ),
     )
+
+
+_SOFTMAX_CODE = '''
+def softmax(a, axis):
+    """exp(a) / sum(exp(a)) along axis, with the maximum subtracted first."""
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+'''
 
 
 @functools.lru_cache(maxsize=64)
@@ -771,7 +1043,20 @@ def log_softmax_op(axis: int) -> Op:
         forward,
         (vjp,),
         params=(("axis", axis),),
+        code=Code(
+            f"log_softmax({{a}}, {axis})",
+            (f"{{g}} - exp({{out}}) * {{g}}.sum(axis={axis}, keepdims=True)",),
+            helpers=(_LOG_SOFTMAX_CODE,),
+        ),
     )
+
+
+_LOG_SOFTMAX_CODE = '''
+def log_softmax(a, axis):
+    """a - log(sum(exp(a))) along axis, from the max-shifted input."""
+    shifted = a - a.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+'''
 
 
 @functools.lru_cache(maxsize=8)
@@ -803,6 +1088,13 @@ def mse_op(reduction: str) -> Op:
     def vjp_target(g: Any, out: Any, p: Any, t: Any) -> Any:
         return -vjp_pred(g, out, p, t)
 
+    def vjp_pred_code(const: Any, g: Any, out: Any, p: Any, t: Any) -> str:
+        scale = 2.0 / p.size if reduction == "mean" else 2.0
+        return f"({p} - {t}) * ({g} * {scale!r})"
+
+    def vjp_target_code(const: Any, g: Any, out: Any, p: Any, t: Any) -> str:
+        return f"-({vjp_pred_code(const, g, out, p, t)})"
+
     return Op(
         "mse",
         "mse",
@@ -810,7 +1102,27 @@ def mse_op(reduction: str) -> Op:
         forward,
         (vjp_pred, vjp_target),
         params=(("reduction", reduction),),
+        code=Code(
+            f'mse({{a}}, {{b}}, "{reduction}")',
+            (vjp_pred_code, vjp_target_code),
+            helpers=(_MSE_CODE,),
+        ),
     )
+
+
+_MSE_CODE = '''
+def mse(p, t, reduction):
+    """(p - t)**2 per entry, then its "mean", "sum", or "none" (each entry)."""
+    d = p - t
+    if reduction == "none" or d.dtype.itemsize < 4:
+        sq = d * d
+        if reduction == "none":
+            return sq
+        return np.mean(sq) if reduction == "mean" else sq.sum()
+    flat = d.reshape(-1)
+    total = flat @ flat
+    return total / d.size if reduction == "mean" else total
+'''
 
 
 @functools.lru_cache(maxsize=8)
@@ -859,7 +1171,33 @@ def cross_entropy_op(reduction: str) -> Op:
         forward,
         (vjp_logits, vjp_labels),
         params=(("reduction", reduction),),
+        code=Code(
+            f'cross_entropy({{a}}, {{b}}, "{reduction}")',
+            (f'cross_entropy_grad({{g}}, {{a}}, {{b}}, "{reduction}")', None),
+            helpers=(_CROSS_ENTROPY_CODE,),
+        ),
     )
+
+
+_CROSS_ENTROPY_CODE = '''
+def cross_entropy(z, y, reduction):
+    """Softmax cross-entropy of logits z (n, C) against integer labels y (n,)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    losses = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total / len(y) if reduction == "mean" else total
+
+
+def cross_entropy_grad(g, z, y, reduction):
+    """(softmax(z) - onehot(y)) * g, divided by n for the mean."""
+    d = np.exp(z - z.max(axis=1, keepdims=True))
+    d /= d.sum(axis=1, keepdims=True)
+    d[np.arange(len(y)), y] -= 1.0
+    d *= g[:, None] if reduction == "none" else g / len(y) if reduction == "mean" else g
+    return d
+'''
 
 
 #: The factories of the tensor ops with parameters, and the fixed ones, by op name.
