@@ -4,6 +4,7 @@ from tinygrad_lite import viz
 from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad, scope
 from tinygrad_lite.checkpoint import load, save
+from tinygrad_lite.codegen import compile
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.explain import explain
 from tinygrad_lite.gradcheck import directional_check, gradcheck
@@ -19,6 +20,7 @@ __all__ = [
     "Tensor",
     "Value",
     "__version__",
+    "compile",
     "detect_anomaly",
     "directional_check",
     "enable_grad",

@@ -47,7 +47,7 @@ class _Plan:
     """One trace, written out: the source and what each argument of it is bound to."""
 
     source: Source
-    graph: Graph
+    scalar: bool  #: a graph of Values (else of Tensors)
     captured: list[Node]  #: leaves not among the arguments, read on every call
     slots_with_grad: list[int]  #: data positions of argument leaves that get gradients
     params: list[Node]  #: the captured leaves that get gradients
@@ -58,13 +58,13 @@ class _Entry:
 
     def __init__(self, plan: _Plan, first: list[Any], check: bool) -> None:
         self.plan = plan
-        self.generated = Generated(plan.source, isinstance(plan.graph.root, Value))
+        self.generated = Generated(plan.source, plan.scalar)
         self.function = self.generated.function
         self.captured = plan.captured
         self.constants = [a.value for a in plan.source.inputs if a.role == "constant"]
         self.slots_with_grad = plan.slots_with_grad
         self.params = plan.params
-        self.tensor = not isinstance(plan.graph.root, Value)
+        self.tensor = not plan.scalar
         self.first: list[Any] | None = first if check else None
 
     def targets(self, nodes: list[Node | None]) -> list[Node]:
@@ -324,7 +324,7 @@ def _bind(graph: Graph, data: list[Any], nodes: list[Node | None], slot_names: l
     params = [leaf for leaf in captured if leaf.requires_grad]
     wrt = [nodes[i] for i in slots_with_grad] + params
     source = write(graph, names, inputs, wrt, aliases)  # type: ignore[arg-type]
-    return _Plan(source, graph, captured, slots_with_grad, params)
+    return _Plan(source, isinstance(graph.root, Value), captured, slots_with_grad, params)
 
 
 def _arrays_as_floats(obj: Any) -> Any:

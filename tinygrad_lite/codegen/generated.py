@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import linecache
+import re
 import traceback
 import weakref
 from collections.abc import Callable, Sequence
@@ -118,8 +119,10 @@ def generate(root: Node, *, wrt: Sequence[Node] | None = None, name: str = "back
     """Write the graph behind `root` as a Python function returning root and its gradients.
 
     Every leaf of the graph becomes an argument: first the leaves that need no gradient,
-    then the others, each group in the order the graph first uses them (`wrt` sets the
-    order of those it names). Plain numbers and small arrays in the graph are written in.
+    then the others, each group in the order of their names (x2 before x10; `wrt` sets
+    the order of those it names). Plain numbers and small arrays in the graph are written
+    in. The forward lines follow the graph depth-first from `root`; `compile` traces a
+    function and writes them in the order the function ran them.
 
     Args:
         root: a Value, or a Tensor with one entry (a loss).
@@ -144,10 +147,14 @@ def generate(root: Node, *, wrt: Sequence[Node] | None = None, name: str = "back
     check_root(root)
     graph = graph_of(root)
     names = names_for(root)
-    grad_leaves = [leaf for leaf in graph.leaves if leaf.requires_grad]
+
+    def by_name(leaves: list[Node]) -> list[Node]:  # x2 before x10
+        return sorted(leaves, key=lambda n: _natural(names[n]))
+
+    grad_leaves = by_name([leaf for leaf in graph.leaves if leaf.requires_grad])
     chosen = grad_leaves if wrt is None else _checked_wrt(wrt, grad_leaves)
     rest = [leaf for leaf in grad_leaves if leaf not in set(chosen)]
-    order = [leaf for leaf in graph.leaves if not leaf.requires_grad] + chosen + rest
+    order = by_name([leaf for leaf in graph.leaves if not leaf.requires_grad]) + chosen + rest
     inputs = [Argument(names[leaf], leaf, leaf.data, "leaf") for leaf in order]
     return build(graph, names, inputs, chosen, {}, name)
 
@@ -163,6 +170,11 @@ def build(
     """Write and compile: the step `generate` and `compile` share."""
     source = write(graph, names, inputs, wrt, aliases, name)
     return Generated(source, isinstance(graph.root, Value))
+
+
+def _natural(name: str) -> list[Any]:
+    """A sort key that orders the numbers inside names by value: x2 before x10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _checked_wrt(wrt: Sequence[Node], grad_leaves: list[Node]) -> list[Node]:

@@ -15,8 +15,6 @@ import tinygrad_lite); `tests/test_codegen.py` checks that they agree with them.
 
 from __future__ import annotations
 
-import re
-
 __all__ = ["FUNCTIONS", "prelude"]
 
 #: The functions generated code may call without defining them itself.
@@ -80,7 +78,18 @@ _ARRAY_HEADER = """import numpy as np
 
 def used(body: str) -> list[str]:
     """The names of `FUNCTIONS` that `body` calls, in the order of `FUNCTIONS`."""
-    return [name for name in FUNCTIONS if re.search(rf"(?<![\w.]){name}\(", body)]
+    return [name for name in FUNCTIONS if _calls(body, name)]
+
+
+def _calls(body: str, name: str) -> bool:
+    """Whether `body` calls `name` itself (not ``np.name`` or ``other_name``)."""
+    call = name + "("
+    at = body.find(call)
+    while at >= 0:
+        if at == 0 or not (body[at - 1].isalnum() or body[at - 1] in "_."):
+            return True
+        at = body.find(call, at + 1)
+    return False
 
 
 def prelude(body: str, scalar: bool) -> str:

@@ -295,8 +295,9 @@ class _Writer:
                         f"leaf {x.label or type(x).__name__} of the graph is not an argument"
                     )
                 text = self.ident[id(alias)]
-            return Term(text, x.data, self.tensor)
-        return Term(self.const(x), x, self.tensor)
+            return Term(text, x.data, True) if self.tensor else text  # type: ignore[return-value]
+        text = self.const(x)
+        return Term(text, x, True) if self.tensor else text  # type: ignore[return-value]
 
     def grad(self, node: Node) -> str:
         return "d_" + self.ident[id(node)]
@@ -335,6 +336,8 @@ class _Writer:
             op, inputs = made
             out = Term(self.ident[id(node)], node.data, self.tensor)
             g = Term(self.grad(node), node.data, self.tensor)
+            if not self.tensor:
+                out, g = str(out), str(g)  # type: ignore[assignment]
             terms = [self.term(x) for x in inputs]
             for i, p in enumerate(inputs):
                 if not isinstance(p, Node) or not p.requires_grad:
