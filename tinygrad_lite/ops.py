@@ -547,6 +547,13 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     return x.broadcast_to(shape)
 
 
+def _broadcast_code(x: str, shape: tuple[int, ...]) -> str:
+    """`broadcast_to` as code, with the same memory layout (matmul's results depend on it)."""
+    if math.prod(shape) > _SMALL:
+        return f"np.broadcast_to({x}, {shape})"
+    return f"np.full({shape}, {x})"
+
+
 def scatter_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
     if _is_array(g):
@@ -742,7 +749,7 @@ def sum_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
         return broadcast_to(_keep(g, a.shape, axis, keepdims), a.shape)
 
     def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
-        return f"np.broadcast_to({_keep_code(g, a.shape, axis, keepdims)}, {a.shape})"
+        return _broadcast_code(_keep_code(g, a.shape, axis, keepdims), a.shape)
 
     return Op(
         "sum",
@@ -775,7 +782,7 @@ def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
 
     def vjp_code(const: Any, g: Any, out: Any, a: Any) -> str:
         scale = 1.0 / _reduced_count(a.shape, axis)
-        return f"np.broadcast_to({_keep_code(g, a.shape, axis, keepdims)} * {scale!r}, {a.shape})"
+        return _broadcast_code(f"{_keep_code(g, a.shape, axis, keepdims)} * {scale!r}", a.shape)
 
     return Op(
         "mean",

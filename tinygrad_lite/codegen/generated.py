@@ -78,15 +78,20 @@ class Generated:
         return [a.node.data if a.node is not None else a.value for a in self._inputs]
 
     def located(self, exc: BaseException) -> BaseException:
-        """`exc` raised inside the generated code, as a DomainError naming op and line."""
+        """`exc` raised inside the generated code, with the op and the line it came from.
+
+        Arithmetic errors and math's domain errors become a `DomainError` naming the op, as
+        the engine raises; other errors keep their type.
+        """
         if isinstance(exc, DomainError):
             return exc
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename == self._filename and frame.lineno is not None:
                 op = self._line_ops.get(frame.lineno, "generated code")
-                return DomainError(
-                    op, f"{exc} (generated code, line {frame.lineno}: {(frame.line or '').strip()})"
-                )
+                where = f"generated code, line {frame.lineno}: {(frame.line or '').strip()}"
+                if isinstance(exc, ArithmeticError) or "math domain error" in str(exc):
+                    return DomainError(op, f"{exc} ({where})")
+                return type(exc)(f"{op}: {exc} ({where})")
         return exc
 
     def __repr__(self) -> str:

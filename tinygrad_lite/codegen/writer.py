@@ -175,12 +175,19 @@ def literal(value: Any) -> str | None:
         text = _number(value)
         return f"({text})" if text.startswith("-") else text
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return f"np.{value.dtype.name}({_number(value)})"
+        return f"{dtype_code(value.dtype)}({_number(value)})"
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         if value.size > LITERAL_LIMIT:
             return None
-        return f"np.array({_nested(value.tolist())}, dtype=np.{value.dtype.name})"
+        if value.size == 0:
+            return f"np.empty({value.shape}, dtype={dtype_code(value.dtype)})"
+        return f"np.array({_nested(value.tolist())}, dtype={dtype_code(value.dtype)})"
     return None
+
+
+def dtype_code(dtype: np.dtype[Any]) -> str:
+    """The numpy scalar type of `dtype` as source: ``np.float32``, ``np.bool_``."""
+    return "np.bool_" if dtype.kind == "b" else f"np.{dtype.name}"
 
 
 def _atomic(expr: str) -> bool:
@@ -198,6 +205,17 @@ def _atomic(expr: str) -> bool:
         elif depth == 0 and not (ch.isalnum() or ch in "_."):
             return False
     return expr.endswith((")", "]"))
+
+
+def _is_sum(expr: str) -> bool:
+    """Whether `expr` adds or subtracts outside any brackets (``a - b * c``)."""
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and ch in "+-" and expr[i - 1 : i + 2] in (" + ", " - "):
+            return True
+    return False
 
 
 def _paren(expr: str) -> str:
@@ -351,7 +369,8 @@ class _Writer:
                 into = leaves.get(p, lines)
                 d = self.grad(p)
                 if p in started:
-                    into.append((f"{d} = {d} + {expr}  # {comment}", op.name))
+                    term = f"({expr})" if _is_sum(expr) else expr  # d + (a - b), as the engine adds
+                    into.append((f"{d} = {d} + {term}  # {comment}", op.name))
                 else:
                     started.add(p)
                     into.append((f"{d} = {expr}  # {comment}", op.name))
@@ -362,7 +381,7 @@ class _Writer:
         if not self.tensor:
             return "1.0"
         data = np.asarray(root.data)
-        return f"np.ones({data.shape}, dtype=np.{data.dtype.name})"
+        return f"np.ones({data.shape}, dtype={dtype_code(data.dtype)})"
 
     def _contribution(
         self,
@@ -394,7 +413,7 @@ class _Writer:
         if summed:
             expr = unbroadcast_code(_paren(expr), shape, target.shape)
         if dtype != target.dtype:
-            expr = f"{_paren(expr)}.astype(np.{target.dtype.name})"
+            expr = f"{_paren(expr)}.astype({dtype_code(target.dtype)})"
         return expr, summed
 
     # --- the module -------------------------------------------------------------
@@ -452,7 +471,7 @@ class _Writer:
         if not self.tensor:
             return "0.0"
         data = np.asarray(leaf.data)
-        return f"np.zeros({data.shape}, dtype=np.{data.dtype.name})"
+        return f"np.zeros({data.shape}, dtype={dtype_code(data.dtype)})"
 
     def _signature(self, arguments: list[str]) -> str:
         return _wrap(f"def {self.function}(", arguments, "):", "")
