@@ -190,7 +190,7 @@ class _Maker:
         if a.size == 0:
             return None
         kinds = ["unary", "binary", "constant", "matmul", "linear", "reduce", "shape"]
-        kind = rng.choice(kinds + ["index", "softmax", "mse", "cross_entropy"])
+        kind = rng.choice([*kinds, "index", "softmax", "mse", "cross_entropy"])
         if kind == "unary":
             return _UNARY[rng.integers(len(_UNARY))], [(ref, a)]
         if kind == "binary":
