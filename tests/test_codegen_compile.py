@@ -91,7 +91,7 @@ def test_tensor_training_sees_the_optimizers_updates() -> None:
         opt = Adam(net.parameters(), lr=0.05)
         step = tl.compile(lambda X, y, net=net: F.cross_entropy(net(Tensor(X)), y))
         losses = []
-        for epoch in range(8):
+        for _epoch in range(8):
             for X, y in batches:
                 opt.zero_grad()
                 if compiled:
@@ -142,7 +142,8 @@ def test_gradients_returns_them_without_touching_grad() -> None:
     f = tl.compile(lambda x, v: (w * x * v).sin())
     v = Value(2.0)
     out, grads = f.gradients(0.7, v)
-    assert w.grad == 0.0 and v.grad == 0.0
+    assert w.grad == 0.0
+    assert v.grad == 0.0
     assert out == math.sin(0.7)
     assert grads == {v: math.cos(0.7) * 0.5 * 0.7, w: math.cos(0.7) * 0.7 * 2.0}
 
@@ -154,7 +155,8 @@ def test_a_scalar_graph_runs_on_arrays_of_samples() -> None:
     per_sample = [f(list(X[i].tolist()), float(Y[i])) for i in range(len(X))]
     grads_before = [w.grad for w in weights]
     losses = f(list(X.T), Y)  # one array per input
-    assert isinstance(losses, np.ndarray) and losses.shape == (50,)
+    assert isinstance(losses, np.ndarray)
+    assert losses.shape == (50,)
     np.testing.assert_allclose(losses, per_sample, rtol=1e-12, atol=0)
     assert [w.grad for w in weights] == grads_before  # arrays do not touch .grad
     _, grads = f.gradients(list(X.T), Y)
@@ -238,9 +240,11 @@ def test_a_decorator_too() -> None:
     def g(x: float) -> Value:
         return (w * x).exp()
 
-    assert isinstance(f, Compiled) and f.__name__ == "f"
-    assert f(0.0) == 1.0 and g(0.0) == 1.0
-    assert "compile(f, traces=1)" == repr(f)
+    assert isinstance(f, Compiled)
+    assert f.__name__ == "f"
+    assert f(0.0) == 1.0
+    assert g(0.0) == 1.0
+    assert repr(f) == "compile(f, traces=1)"
 
 
 # ----------------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_bad_functions_and_arguments() -> None:
     with pytest.raises(RuntimeError, match="does not depend on anything that requires grad"):
         tl.compile(lambda x: Value(x, requires_grad=False) * 2.0)(1.0)
     w = Value(1.0)
-    with pytest.raises(TypeError, match="takes leaves as arguments.*'mul'"):
+    with pytest.raises(TypeError, match=r"takes leaves as arguments.*'mul'"):
         tl.compile(lambda v: v * 2.0)(w * 3.0)
 
 

@@ -6,8 +6,12 @@ Each update rule is written once, on numpy arrays, with the formulas PyTorch doc
 
 * a `Tensor` parameter's array is updated in place, so views and other references to
   `param.data` stay valid; a parameter whose `.grad` is None (no gradient arrived) is skipped;
-* a `Value` parameter's float is lifted to a 0-d array, updated, and written back. A
-  Value's gradient is always a number (0.0 when nothing arrived), so Values are always updated.
+* `Value` parameters are updated by the same formulas on Python floats, in one loop over
+  all of them (`_update_floats`): lifting each float to a 0-d array cost microseconds per
+  parameter, more than a compiled step of the nine-weight graph (benchmarks/bench_codegen.py).
+  Operation for operation, it is the array update, so the numbers are identical (tested).
+  A Value's gradient is always a number (0.0 when nothing arrived), so Values are always
+  updated. An optimizer that defines only `_update` updates Values through 0-d arrays.
 
 Updates touch `.data` directly and never record graph nodes.
 """
@@ -110,6 +114,9 @@ class Optimizer:
         self.params = _check_params(params)
         self.lr = _check("lr", lr, 0.0, low_open=True)
         self.state: list[State] = [{} for _ in self.params]
+        #: Which parameters hold an array (Tensors) and which a float (Values).
+        self._arrays = [i for i, p in enumerate(self.params) if isinstance(p.data, np.ndarray)]
+        self._floats = [i for i, p in enumerate(self.params) if not isinstance(p.data, np.ndarray)]
 
     def zero_grad(self) -> None:
         """Empty every parameter's gradient (None for a Tensor, 0.0 for a Value)."""
@@ -158,10 +165,20 @@ class Optimizer:
             }
             for entry in entries
         ]
+        for i in self._floats:  # a Value's buffers are floats
+            for k, v in self.state[i].items():
+                if isinstance(v, np.ndarray):
+                    self.state[i][k] = float(v)
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
-        for p, state in zip(self.params, self.state, strict=True):
+        params, states = self.params, self.state
+        if self._floats:
+            self._update_floats(
+                [params[i] for i in self._floats], [states[i] for i in self._floats]
+            )
+        for i in self._arrays:
+            p, state = params[i], states[i]
             g = p.grad
             if g is None:
                 continue
@@ -178,16 +195,30 @@ class Optimizer:
                             f"of shape {x.shape}"
                         )
                 self._update(x, g, state)
-            else:
-                x = np.array(x, dtype=np.float64)
-                self._update(x, np.array(g, dtype=np.float64), state)
-                p.data = float(x)
 
     def _update(self, x: Array, g: Array, state: State) -> None:
         raise NotImplementedError
 
+    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+        """Update Value parameters; a subclass with a float version overrides this."""
+        for p, state in zip(params, states, strict=True):
+            g = _float_grad(p)
+            if g is None:
+                continue
+            x = np.array(p.data, dtype=np.float64)
+            self._update(x, np.array(g, dtype=np.float64), state)
+            p.data = float(x)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr:g})"
+
+
+def _float_grad(p: Node) -> float | None:
+    """A Value's gradient as a float (a node after backward(create_graph=True)), or None."""
+    g = p.grad
+    if g is None or type(g) is float:
+        return g  # type: ignore[no-any-return]
+    return float(g.data if isinstance(g, Node) else g)
 
 
 class SGD(Optimizer):
@@ -231,6 +262,21 @@ class SGD(Optimizer):
         tmp = _scratch(state, x)
         np.multiply(d, self.lr, out=tmp)
         x -= tmp
+
+    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+        lr, mu, wd, nesterov = self.lr, self.momentum, self.weight_decay, self.nesterov
+        for p, state in zip(params, states, strict=True):
+            x, g = p.data, p.grad
+            if type(g) is not float:
+                g = _float_grad(p)
+                if g is None:
+                    continue
+            d = g + wd * x if wd else g
+            if mu:
+                buf = state.get("momentum")
+                buf = state["momentum"] = d if buf is None else buf * mu + d
+                d = d + mu * buf if nesterov else buf
+            p.data = x - d * lr
 
 
 class Adam(Optimizer):
@@ -290,6 +336,29 @@ class Adam(Optimizer):
         tmp *= self.lr / (1.0 - b1**t)
         x -= tmp
 
+    #: Weight decay applied to the parameter (AdamW), not added to the gradient.
+    _decoupled = False
+
+    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+        lr, eps, wd = self.lr, self.eps, self.weight_decay
+        (b1, b2), decoupled = self.betas, self._decoupled
+        for p, state in zip(params, states, strict=True):
+            x, g = p.data, p.grad
+            if type(g) is not float:
+                g = _float_grad(p)
+                if g is None:
+                    continue
+            if wd:
+                if decoupled:
+                    x = x * (1.0 - lr * wd)
+                else:
+                    g = g + wd * x
+            t = state["step"] = state.get("step", 0) + 1
+            m = state["m"] = state.get("m", 0.0) * b1 + g * (1.0 - b1)
+            v = state["v"] = state.get("v", 0.0) * b2 + g * g * (1.0 - b2)
+            denominator = math.sqrt(v) / math.sqrt(1.0 - b2**t) + eps
+            p.data = x - m / denominator * (lr / (1.0 - b1**t))
+
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: x = x * (1 - lr * wd) before the Adam step."""
@@ -303,6 +372,8 @@ class AdamW(Adam):
         weight_decay: float = 1e-2,
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
+
+    _decoupled = True
 
     def _decay(self, x: Array, g: Array) -> Array:
         if self.weight_decay:
@@ -357,3 +428,19 @@ class RMSprop(Optimizer):
             np.copyto(tmp, buf)
         tmp *= self.lr
         x -= tmp
+
+    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+        lr, a, eps, mu, wd = self.lr, self.alpha, self.eps, self.momentum, self.weight_decay
+        for p, state in zip(params, states, strict=True):
+            x, g = p.data, p.grad
+            if type(g) is not float:
+                g = _float_grad(p)
+                if g is None:
+                    continue
+            if wd:
+                g = g + wd * x
+            s = state["square_avg"] = state.get("square_avg", 0.0) * a + g * g * (1.0 - a)
+            d = g / (math.sqrt(s) + eps)
+            if mu:
+                d = state["momentum"] = state.get("momentum", 0.0) * mu + d
+            p.data = x - d * lr
