@@ -5,7 +5,13 @@ Prints Markdown tables (medians over repeats; ratios against peers measured in t
 
 The MLP step is what a micrograd user runs: forward over a batch of 64 points, squared
 error summed over the batch, backward, and an SGD update, with relu hidden layers (micrograd
-has no tanh). Both libraries start from the same weights.
+has no tanh). Every implementation starts from the same weights:
+
+* tinygrad_lite eager, and compiled (`tl.compile`: the step's graph traced once, then
+  generated straight-line code; its first call, which traces and compiles, is timed apart);
+* micrograd as installed;
+* the floor for pure Python: the same step written by hand on floats and lists, with
+  C-level inner loops (`floor_step_fn`).
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from operator import mul
 from pathlib import Path
+from typing import Any
 
 import tinygrad_lite as tl
 from tinygrad_lite.nn import MLP
@@ -51,6 +59,77 @@ def tl_step_fn(xs: list[list[float]], ys: list[float]) -> tuple[Callable[[], flo
         return float(loss.data)
 
     return step, [p.data for p in params]
+
+
+def compiled_step_fn(xs: list[list[float]], ys: list[float]) -> Callable[[], float]:
+    """The tinygrad_lite step with the forward and backward compiled by `tl.compile`."""
+    model = MLP(2, SIZES, seed=1)
+    params = model.parameters()
+
+    def batch_loss(xs: list[list[float]], ys: list[float]) -> tl.Value:
+        return tl.Value.sum([(model(x) - y) ** 2 for x, y in zip(xs, ys, strict=True)])
+
+    loss_of = tl.compile(batch_loss)
+
+    def step() -> float:
+        for p in params:
+            p.grad = 0.0
+        loss = loss_of(xs, ys)
+        for p in params:
+            p.data -= LR * p.grad
+        return float(loss)
+
+    return step
+
+
+def floor_step_fn(
+    xs: list[list[float]], ys: list[float], weights: list[float]
+) -> Callable[[], float]:
+    """The same step by hand on Python floats: the floor for a pure-Python implementation.
+
+    Per layer, a list of weight rows (one per neuron) and a list of biases. The forward
+    and the backward of the deltas run sample by sample; the weight gradients are then
+    sums over the batch, one `sum(map(mul, ...))` (a C loop) per weight. Every inner loop
+    is a `map`, `sum` or comprehension; the backward's columns are transposed once a step.
+    """
+    layers: list[tuple[list[list[float]], list[float]]] = []
+    at = 0
+    for n_in, n_out in zip([2, *SIZES], SIZES, strict=False):
+        rows, biases = [], []
+        for _ in range(n_out):
+            rows.append(weights[at : at + n_in])
+            biases.append(weights[at + n_in])
+            at += n_in + 1
+        layers.append((rows, biases))
+    last = len(layers) - 1
+
+    def step() -> float:
+        columns = [[list(col) for col in zip(*W, strict=True)] for W, _ in layers]
+        inputs: list[list[list[float]]] = [[] for _ in layers]  # per layer, per sample
+        deltas: list[list[list[float]]] = [[] for _ in layers]
+        total = 0.0
+        for x, y in zip(xs, ys, strict=True):
+            a = x
+            for k, (W, B) in enumerate(layers):
+                inputs[k].append(a)
+                z = [b + sum(map(mul, w, a)) for w, b in zip(W, B, strict=True)]
+                a = z if k == last else [v if v > 0.0 else 0.0 for v in z]
+            diff = a[0] - y
+            total += diff * diff
+            d = [2.0 * diff]
+            for k in range(last, -1, -1):
+                deltas[k].append(d)
+                if k:
+                    back = [sum(map(mul, col, d)) for col in columns[k]]
+                    d = [s if p > 0.0 else 0.0 for s, p in zip(back, inputs[k][-1], strict=True)]
+        for (W, B), ins, ds in zip(layers, inputs, deltas, strict=True):
+            by_input = list(zip(*ins, strict=True))  # one tuple over the batch per input
+            for j, d_j in enumerate(zip(*ds, strict=True)):  # neuron j's deltas over the batch
+                W[j] = [w - LR * sum(map(mul, d_j, p)) for w, p in zip(W[j], by_input, strict=True)]
+                B[j] -= LR * sum(d_j)
+        return total
+
+    return step
 
 
 def micrograd_step_fn(
@@ -92,23 +171,44 @@ MLP_CONFIGS = [
     ("micrograd (as installed)", "micrograd", True),
     ("micrograd, gc disabled", "micrograd", False),
     ("tinygrad_lite, gc disabled", "tinygrad_lite", False),
+    ("tinygrad_lite compiled", "compiled", True),
+    ("hand-written floats (the floor)", "floor", True),
 ]
 
 
-def mlp_run(engine: str, gc_on: bool, repeats: int) -> float:
-    """Median seconds per step of one engine, in this process (see `bench_mlp`)."""
+def mlp_run(engine: str, gc_on: bool, repeats: int) -> dict[str, Any]:
+    """Median seconds per step of one engine, in this process (see `bench_mlp`); for the
+    compiled step also the seconds of its first call (trace, write, compile, run)."""
     xs, ys = make_batch()
     step, weights = tl_step_fn(xs, ys)
+    first_call = None
+    theirs: Callable[[], float] | None = None
     if engine == "micrograd":
         theirs = micrograd_step_fn(xs, ys, weights)
-        assert theirs is not None
-        # Both libraries must compute the same thing: compare the first losses.
-        a, b = step(), theirs()
-        assert abs(a - b) <= 1e-9 * max(1.0, abs(a)), f"losses differ: {a} vs {b}"
+    elif engine == "floor":
+        theirs = floor_step_fn(xs, ys, weights)
+    elif engine == "compiled":
+        theirs = compiled_step_fn(xs, ys)
+        start = time.perf_counter()
+        theirs()
+        first_call = time.perf_counter() - start
+        step()  # compiled_step_fn starts from the same weights: keep the two in step
+    warm_up = 1
+    if engine in ("compiled", "floor"):
+        # CPython specialises a function's bytecode after its first few calls: time the
+        # steady state, as for every engine (the others' steps take long enough).
+        warm_up = 10
+    if theirs is not None:
+        # Every implementation must compute the same thing: compare two steps' losses.
+        for _ in range(2):
+            a, b = step(), theirs()
+            assert abs(a - b) <= 1e-9 * max(1.0, abs(a)), f"losses differ: {a} vs {b}"
         step = theirs
     if not gc_on:
         gc.disable()
-    return median_time(step, repeats)
+    for _ in range(warm_up - 1):
+        step()
+    return {"step": median_time(step, repeats), "first_call": first_call}
 
 
 def bench_mlp(repeats: int, rounds: int) -> None:
@@ -120,26 +220,44 @@ def bench_mlp(repeats: int, rounds: int) -> None:
     have_micrograd = importlib.util.find_spec("micrograd") is not None
     configs = [c for c in MLP_CONFIGS if have_micrograd or c[1] != "micrograd"]
     times: dict[str, list[float]] = {name: [] for name, _, _ in configs}
+    first_calls: list[float] = []
     for _ in range(rounds):
         for name, engine, gc_on in configs:
             code = (
-                f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-                f"import bench_scalar as b; print(b.mlp_run({engine!r}, {gc_on}, {repeats}))"
+                f"import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                f"import bench_scalar as b; "
+                f"print(json.dumps(b.mlp_run({engine!r}, {gc_on}, {repeats})))"
             )
             out = subprocess.run(
                 [sys.executable, "-c", code], capture_output=True, text=True, check=True
             )
-            times[name].append(float(out.stdout.strip().splitlines()[-1]))
-    rows = [(name, statistics.median(ts)) for name, ts in times.items()]
-    ours = rows[0][1]
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            times[name].append(result["step"])
+            if result["first_call"] is not None:
+                first_calls.append(result["first_call"])
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    ours = med["tinygrad_lite"]
+    micro = med.get("micrograd (as installed)")
     print(
         f"\n### Scalar MLP 2-16-16-1, batch {BATCH}, one SGD step "
-        f"(median of {rounds} processes x {repeats} steps)\n"
+        f"(median of {rounds} processes x {repeats} steps; spread: the processes' range)\n"
     )
-    print("| engine | seconds per step | ratio to tinygrad_lite |")
-    print("|---|---:|---:|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.4f} | {seconds / ours:.2f}x |")
+    print("| engine | seconds per step | spread | ratio to tinygrad_lite | micrograd / it |")
+    print("|---|---:|---:|---:|---:|")
+    for name, ts in times.items():
+        speedup = f"{micro / med[name]:.1f}x" if micro else ""
+        print(
+            f"| {name} | {med[name]:.4f} | {min(ts):.4f}-{max(ts):.4f} | "
+            f"{med[name] / ours:.3f}x | {speedup} |"
+        )
+    compiled, floor = med["tinygrad_lite compiled"], med["hand-written floats (the floor)"]
+    first = statistics.median(first_calls)
+    print(
+        f"\nCompiled against the floor: {compiled / floor:.2f}x its time. First call of the "
+        f"compiled step (trace, write, compile, run): {first:.2f} s (spread "
+        f"{min(first_calls):.2f}-{max(first_calls):.2f}); it pays for itself after "
+        f"{first / (ours - compiled):.0f} steps of the eager engine's time."
+    )
     if not have_micrograd:
         print("\n(micrograd is not installed: `pip install micrograd` to compare.)")
 
@@ -229,7 +347,7 @@ def bench_chain(n: int, repeats: int, with_micrograd: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="steps timed per process")
     parser.add_argument("--rounds", type=int, default=5, help="fresh processes per engine")
     parser.add_argument("--chain", type=int, default=1_000_000, help="links in the deep chain")

@@ -117,6 +117,8 @@ class Optimizer:
         #: Which parameters hold an array (Tensors) and which a float (Values).
         self._arrays = [i for i, p in enumerate(self.params) if isinstance(p.data, np.ndarray)]
         self._floats = [i for i, p in enumerate(self.params) if not isinstance(p.data, np.ndarray)]
+        self._float_params = [self.params[i] for i in self._floats]
+        self._float_states: tuple[list[State], list[State]] = ([], [])
 
     def zero_grad(self) -> None:
         """Empty every parameter's gradient (None for a Tensor, 0.0 for a Value)."""
@@ -174,9 +176,9 @@ class Optimizer:
         """Apply one update to every parameter that has a gradient."""
         params, states = self.params, self.state
         if self._floats:
-            self._update_floats(
-                [params[i] for i in self._floats], [states[i] for i in self._floats]
-            )
+            if self._float_states[0] is not states:  # state_dict loaded since: new dicts
+                self._float_states = (states, [states[i] for i in self._floats])
+            self._update_floats(self._float_params, self._float_states[1])
         for i in self._arrays:
             p, state = params[i], states[i]
             g = p.grad

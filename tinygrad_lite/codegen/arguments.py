@@ -26,10 +26,12 @@ from tinygrad_lite.value import Value
 
 __all__ = ["Flat", "flatten", "fresh", "paths"]
 
-#: (structure key, data values, the node behind each value or None)
-Flat = tuple[tuple[Any, ...], list[Any], list[Node | None]]
+#: (structure key, data values, position in data -> the node whose .data it is)
+Flat = tuple[tuple[Any, ...], list[Any], dict[int, Node]]
 
 _FLOAT = "float"
+_FLOATS = {float}
+_VALUES = {Value}
 _STATIC = (int, bool, str, bytes, type(None))
 _DATA = operator.attrgetter("data")
 _NEEDS_GRAD = operator.attrgetter("requires_grad")
@@ -40,31 +42,30 @@ def flatten(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Flat:
     """The structure of a call (hashable) and its data, leaf by leaf."""
     key: list[Any] = []
     data: list[Any] = []
-    nodes: list[Node | None] = []
+    nodes: dict[int, Node] = {}
     for a in args:
         _walk(a, key, data, nodes)
-    for k in sorted(kwargs):
-        key.append(k)
-        _walk(kwargs[k], key, data, nodes)
+    if kwargs:
+        for k in sorted(kwargs):
+            key.append(k)
+            _walk(kwargs[k], key, data, nodes)
     return tuple(key), data, nodes
 
 
-def _walk(obj: Any, key: list[Any], data: list[Any], nodes: list[Node | None]) -> None:
+def _walk(obj: Any, key: list[Any], data: list[Any], nodes: dict[int, Node]) -> None:
     kind = type(obj)
     if kind is float:
         key.append(_FLOAT)
         data.append(obj)
-        nodes.append(None)
     elif kind is list or kind is tuple:
         kinds = set(map(type, obj))
-        if kinds == {float}:
+        if kinds == _FLOATS:
             key.append((kind, _FLOAT, len(obj)))
             data.extend(obj)
-            nodes.extend([None] * len(obj))
-        elif kinds == {Value} and not any(map(_OP, obj)):  # leaves only
+        elif kinds == _VALUES and not any(map(_OP, obj)):  # leaves only
             key.append((kind, Value, tuple(map(_NEEDS_GRAD, obj))))
+            nodes.update(enumerate(obj, len(data)))
             data.extend(map(_DATA, obj))
-            nodes.extend(obj)
         else:
             key.append((kind, len(obj)))
             for item in obj:
@@ -78,16 +79,14 @@ def _walk(obj: Any, key: list[Any], data: list[Any], nodes: list[Node | None]) -
             )
         shape = (obj.data.shape, obj.data.dtype) if isinstance(obj, Tensor) else ()
         key.append((kind, obj.requires_grad, shape))
+        nodes[len(data)] = obj
         data.append(obj.data)
-        nodes.append(obj)
     elif kind is np.ndarray:
         key.append((np.ndarray, obj.shape, obj.dtype))
         data.append(obj)
-        nodes.append(None)
     elif isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
         key.append((np.generic, obj.dtype))
         data.append(obj)
-        nodes.append(None)
     elif kind is dict:
         key.append((dict, tuple(obj)))
         for item in obj.values():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,8 @@ from tinygrad_lite.naming import names_for
 from tinygrad_lite.value import Value
 
 __all__ = ["Compiled", "TraceError", "compile"]
+
+_DATA = operator.attrgetter("data")
 
 
 class TraceError(RuntimeError):
@@ -67,24 +70,27 @@ class _Entry:
         self.tensor = not plan.scalar
         self.first: list[Any] | None = first if check else None
 
-    def targets(self, nodes: list[Node | None]) -> list[Node]:
+    def targets(self, nodes: dict[int, Node]) -> list[Node]:
         """The leaves the gradients belong to, in the order the function returns them."""
         if not self.slots_with_grad:
             return self.params
-        return [nodes[i] for i in self.slots_with_grad] + self.params  # type: ignore[misc, return-value]
+        return [nodes[i] for i in self.slots_with_grad] + self.params
 
     def evaluate(self, data: list[Any], arrays: bool = False) -> tuple[Any, tuple[Any, ...]]:
         function = self.generated.on_arrays if arrays else self.function
         assert function is not None
         try:
-            return function(*data, *[n.data for n in self.captured], *self.constants)  # type: ignore[no-any-return]
+            return function(*data, *map(_DATA, self.captured), *self.constants)  # type: ignore[no-any-return]
         except (ArithmeticError, ValueError) as exc:
             raise self.generated.located(exc) from exc
 
-    def run(self, data: list[Any], nodes: list[Node | None]) -> Any:
+    def run(self, data: list[Any], nodes: dict[int, Node]) -> Any:
         """Output and gradients for `data`; gradients added into ``.grad``."""
-        out, grads = self.evaluate(data)
-        targets = self.targets(nodes)
+        try:
+            out, grads = self.function(*data, *map(_DATA, self.captured), *self.constants)
+        except (ArithmeticError, ValueError) as exc:
+            raise self.generated.located(exc) from exc
+        targets = self.targets(nodes) if self.slots_with_grad else self.params
         if self.tensor:
             _add_array_grads(targets, grads)
         else:
@@ -274,7 +280,7 @@ def compile(fn: Callable[..., Any] | None = None, *, check: bool = True) -> Any:
 # ----------------------------------------------------------------------------------
 
 
-def _bind(graph: Graph, data: list[Any], nodes: list[Node | None], slot_names: list[str]) -> _Plan:
+def _bind(graph: Graph, data: list[Any], nodes: dict[int, Node], slot_names: list[str]) -> _Plan:
     """Find each leaf and constant of `graph` among the arguments, by identity, and write.
 
     A leaf is an argument node itself, or a node made from an argument's value (``Value(x)``
@@ -287,8 +293,8 @@ def _bind(graph: Graph, data: list[Any], nodes: list[Node | None], slot_names: l
         names.setdefault(node, node.label or op.name)
     for leaf in graph.leaves:
         names.setdefault(leaf, leaf.label or ("param" if leaf.requires_grad else "input"))
-    slot_of_value = {id(v): i for i, v in enumerate(data) if nodes[i] is None}
-    slot_of_node = {n: i for i, n in enumerate(nodes) if n is not None}
+    slot_of_value = {id(v): i for i, v in enumerate(data) if i not in nodes}
+    slot_of_node = {n: i for i, n in nodes.items()}
     owners: dict[int, Node | None] = {}
     for node in graph.ops:
         owners[id(node.data)] = None if id(node.data) in owners else node
@@ -315,12 +321,9 @@ def _bind(graph: Graph, data: list[Any], nodes: list[Node | None], slot_names: l
         if id(c) not in slot_of_value and owner is not None:
             aliases[id(c)] = owner
     in_graph = set(graph.leaves)
-    inputs = [Argument(preferred[i], nodes[i], data[i], "input") for i in range(len(data))] + [
-        Argument(names[leaf], leaf, leaf.data, "leaf") for leaf in captured
-    ]
-    slots_with_grad = [
-        i for i, n in enumerate(nodes) if n is not None and n.requires_grad and n in in_graph
-    ]
+    inputs = [Argument(preferred[i], nodes.get(i), data[i], "input") for i in range(len(data))]
+    inputs += [Argument(names[leaf], leaf, leaf.data, "leaf") for leaf in captured]
+    slots_with_grad = [i for i, n in sorted(nodes.items()) if n.requires_grad and n in in_graph]
     params = [leaf for leaf in captured if leaf.requires_grad]
     wrt = [nodes[i] for i in slots_with_grad] + params
     source = write(graph, names, inputs, wrt, aliases)  # type: ignore[arg-type]
