@@ -9,11 +9,14 @@ backward, and a plain SGD update. The same weights and batch go to every impleme
 * **numpy floor**: a careful hand-written forward/backward in numpy, the fastest any
   numpy-based engine can hope to be (it runs the same matrix products);
 * **tinygrad_lite**: `Sequential` of `Linear` + `ReLU`, `F.cross_entropy`, `optim.SGD`;
+* **tinygrad_lite compiled**: the same, with the loss function compiled by `tl.compile`
+  (the graph traced once, then generated numpy code; `optim.SGD` as before);
 * **PyTorch CPU** (if installed), with `torch.set_num_threads` set to numpy's BLAS threads;
 * **mygrad** and **HIPS autograd** (if installed).
 
 Implementations are timed in turns (a block of steps each, ten rounds) so that drift in
-machine speed hits them alike; the table reports medians and ratios to the floor.
+machine speed hits them alike, in several fresh interpreters (`--processes`); the table
+reports medians, ratios to the floor, and the range of the ratio over the processes.
 """
 
 from __future__ import annotations
@@ -22,14 +25,18 @@ import argparse
 import gc
 import importlib
 import itertools
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+import tinygrad_lite as tl
 import tinygrad_lite.nn.functional as F
 from tinygrad_lite.nn import Linear, ReLU, Sequential
 from tinygrad_lite.optim import SGD
@@ -111,8 +118,8 @@ def numpy_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
 # --- tinygrad_lite ----------------------------------------------------------------------
 
 
-def tl_parts(weights: Weights, X: np.ndarray, y: np.ndarray) -> tuple[Step, Step, Step]:
-    """tinygrad_lite's step in three phases: forward with the loss, backward, update."""
+def tl_model(weights: Weights) -> Sequential:
+    """The network as `Sequential` of `Linear` and `ReLU`, holding `weights`."""
     layers: list[Any] = []
     for i, (W, b) in enumerate(weights):
         lin = Linear(*W.shape)
@@ -122,7 +129,12 @@ def tl_parts(weights: Weights, X: np.ndarray, y: np.ndarray) -> tuple[Step, Step
         layers.append(lin)
         if i < len(weights) - 1:
             layers.append(ReLU())
-    model = Sequential(*layers)
+    return Sequential(*layers)
+
+
+def tl_parts(weights: Weights, X: np.ndarray, y: np.ndarray) -> tuple[Step, Step, Step]:
+    """tinygrad_lite's step in three phases: forward with the loss, backward, update."""
+    model = tl_model(weights)
     opt = SGD(model.parameters(), lr=LR)
     xt = Tensor(X)
     classify = weights[-1][0].shape[1] > 1
@@ -154,6 +166,28 @@ def tl_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
         forward()
         backward()
         return update()
+
+    return step
+
+
+def tl_compiled_step(weights: Weights, X: np.ndarray, y: np.ndarray) -> Step:
+    """tinygrad_lite's step with the loss function compiled (traced on the first call)."""
+    model = tl_model(weights)
+    opt = SGD(model.parameters(), lr=LR)
+    classify = weights[-1][0].shape[1] > 1
+    target = y if classify else y[:, None]
+
+    def loss_fn(X: np.ndarray, target: np.ndarray) -> Tensor:
+        out = model(Tensor(X))
+        return F.cross_entropy(out, target) if classify else F.mse_loss(out, target, "sum")
+
+    loss_of = tl.compile(loss_fn)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_of(X, target)
+        opt.step()
+        return float(loss)
 
     return step
 
@@ -317,11 +351,40 @@ def measure(steps: dict[str, Step], repeats: int, blocks: int = 10) -> dict[str,
 
 def check_agreement(weights: Weights, X: np.ndarray, y: np.ndarray) -> None:
     """The floor and tinygrad_lite must compute the same losses, or the race is meaningless."""
-    a, b = numpy_step(weights, X, y), tl_step(weights, X, y)
+    a, b, c = numpy_step(weights, X, y), tl_step(weights, X, y), tl_compiled_step(weights, X, y)
     for _ in range(3):
-        la, lb = a(), b()
+        la, lb, lc = a(), b(), c()
         if not np.isclose(la, lb, rtol=1e-9, atol=1e-12):
             raise SystemExit(f"tinygrad_lite loss {lb} differs from the numpy floor {la}")
+        if lc != lb:
+            raise SystemExit(f"the compiled loss {lc} differs from the eager one {lb}")
+
+
+#: (title, layer sizes, batch, default steps, target for tinygrad_lite, for compiled)
+CASES = [
+    ("784-256-128-64-10, batch 64", [784, 256, 128, 64, 10], 64, 300, 1.10, 1.03),
+    ("784-256-128-64-10, batch 512", [784, 256, 128, 64, 10], 512, 60, 1.05, None),
+    ("2-16-16-1, batch 32", [2, 16, 16, 1], 32, 3000, 2.5, 1.3),
+]
+
+
+def run_cases(threads: int, repeats: int) -> dict[str, dict[str, float]]:
+    """Median step time of every implementation in every case, in this process."""
+    results: dict[str, dict[str, float]] = {}
+    for title, sizes, batch, default_repeats, _, _ in CASES:
+        weights, X, y = make_problem(sizes, batch)
+        check_agreement(weights, X, y)
+        candidates: dict[str, Step | None] = {
+            "numpy floor": numpy_step(weights, X, y),
+            "tinygrad_lite": tl_step(weights, X, y),
+            "tinygrad_lite compiled": tl_compiled_step(weights, X, y),
+            "PyTorch CPU": torch_step(weights, X, y, threads),
+            "mygrad": mygrad_step(weights, X, y),
+            "HIPS autograd": autograd_step(weights, X, y),
+        }
+        steps = {name: s for name, s in candidates.items() if s is not None}
+        results[title] = measure(steps, repeats or default_repeats)
+    return results
 
 
 def main() -> None:
@@ -330,6 +393,10 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=0, help="limit BLAS and torch to N threads (0: as is)"
     )
+    parser.add_argument(
+        "--processes", type=int, default=3, help="fresh interpreters, each timing every case"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--phases",
         type=int,
@@ -345,42 +412,50 @@ def main() -> None:
             raise SystemExit("--threads needs threadpoolctl (pip install threadpoolctl)") from None
         threadpool_limits(args.threads)
     threads = args.threads or blas_threads()
-    cases = [
-        ("784-256-128-64-10, batch 64", [784, 256, 128, 64, 10], 64, 300, 1.10),
-        ("784-256-128-64-10, batch 512", [784, 256, 128, 64, 10], 512, 60, 1.05),
-        ("2-16-16-1, batch 32", [2, 16, 16, 1], 32, 3000, 2.5),
-    ]
+    if args.child:
+        print(json.dumps(run_cases(threads, args.repeats)))
+        return
     print(f"numpy {np.__version__}, BLAS threads {threads} (torch.set_num_threads({threads}))")
     print()
     if args.phases:
         print("| case | statistic | tinygrad_lite phases (us) | sum | numpy floor step | ratio |")
         print("|---|---|---|---:|---:|---:|")
-        for title, sizes, batch, _, _ in cases:
+        for title, sizes, batch, _, _, _ in CASES:
             weights, X, y = make_problem(sizes, batch)
             check_agreement(weights, X, y)
             phases(title, weights, X, y, args.phases)
         return
-    print("| case | implementation | median step | ratio to numpy floor | target |")
-    print("|---|---|---:|---:|---:|")
-    for title, sizes, batch, default_repeats, target in cases:
-        weights, X, y = make_problem(sizes, batch)
-        check_agreement(weights, X, y)
-        candidates: dict[str, Step | None] = {
-            "numpy floor": numpy_step(weights, X, y),
-            "tinygrad_lite": tl_step(weights, X, y),
-            "PyTorch CPU": torch_step(weights, X, y, threads),
-            "mygrad": mygrad_step(weights, X, y),
-            "HIPS autograd": autograd_step(weights, X, y),
-        }
-        steps = {name: s for name, s in candidates.items() if s is not None}
-        medians = measure(steps, args.repeats or default_repeats)
-        floor = medians["numpy floor"]
-        for name, t in medians.items():
-            goal = f"<= {target:.2f}x" if name == "tinygrad_lite" else ""
-            print(f"| {title} | {name} | {t * 1e3:.3f} ms | {t / floor:.2f}x | {goal} |")
-        missing = [name for name, s in candidates.items() if s is None]
+    runs = []
+    for _ in range(args.processes):
+        command = [sys.executable, __file__, "--child", "--repeats", str(args.repeats)]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(
+        f"Median of {args.processes} processes (each: the median step of blocks of steps "
+        "taken in turns); spread: the processes' range of the ratio to the floor.\n"
+    )
+    print("| case | implementation | median step | ratio to numpy floor | spread | target |")
+    print("|---|---|---:|---:|---:|---:|")
+    for title, _, _, _, target, compiled_target in CASES:
+        ratios: dict[str, list[float]] = {}
+        times: dict[str, list[float]] = {}
+        for run in runs:
+            for name, t in run[title].items():
+                times.setdefault(name, []).append(t)
+                ratios.setdefault(name, []).append(t / run[title]["numpy floor"])
+        for name, ts in times.items():
+            goal = {"tinygrad_lite": target, "tinygrad_lite compiled": compiled_target}.get(name)
+            r = ratios[name]
+            print(
+                f"| {title} | {name} | {statistics.median(ts) * 1e3:.3f} ms | "
+                f"{statistics.median(r):.2f}x | {min(r):.2f}-{max(r):.2f}x | "
+                f"{f'<= {goal:.2f}x' if goal else ''} |"
+            )
+        missing = [n for n in ("PyTorch CPU", "mygrad", "HIPS autograd") if n not in times]
         if missing:
-            print(f"| {title} | not installed: {', '.join(missing)} | | | |")
+            print(f"| {title} | not installed: {', '.join(missing)} | | | | |")
 
 
 if __name__ == "__main__":

@@ -719,6 +719,17 @@ def _linear_vjp_w(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
     return x.reshape((-1, n_in)).T @ g.reshape((-1, n_out))
 
 
+_LINEAR_CODE = '''
+def linear(x, w, b):
+    """x @ w + b, adding b into the product in place (one array fewer)."""
+    out = x @ w
+    if out.dtype == np.result_type(out, b):
+        out += b
+        return out
+    return out + b
+'''
+
+
 def _linear_code_w(const: Any, g: Any, out: Any, x: Any, w: Any, b: Any) -> str:
     if x.ndim == 2:
         return f"{x}.T @ {g}"
@@ -732,7 +743,9 @@ LINEAR = Op(
     "d(x@W+b)/dx: G @ W.T; d/dW: x.T @ G; d/db: G summed over the batch (matmul's and add's)",
     _linear_forward,
     (_linear_vjp_x, _linear_vjp_w, pass_gradient),
-    code=Code("{a} @ {b} + {c}", ("{g} @ {b}.T", _linear_code_w, "{g}")),
+    code=Code(
+        "linear({a}, {b}, {c})", ("{g} @ {b}.T", _linear_code_w, "{g}"), helpers=(_LINEAR_CODE,)
+    ),
 )
 """A dense layer's affine map as one node. Its rules are matmul's and add's: fusing them
 saves a node and a full-size temporary per layer (measured in benchmarks/bench_tensor.py)."""

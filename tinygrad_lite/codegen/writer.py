@@ -381,6 +381,8 @@ class _Writer:
         if not self.tensor:
             return "1.0"
         data = np.asarray(root.data)
+        if data.shape == ():
+            return f"{dtype_code(data.dtype)}(1.0)"
         return f"np.ones({data.shape}, dtype={dtype_code(data.dtype)})"
 
     def _contribution(
