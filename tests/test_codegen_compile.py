@@ -187,6 +187,37 @@ def test_another_structure_traces_again() -> None:
     assert_same(compiled, W.grad)
 
 
+def test_the_fast_path_takes_only_calls_like_the_traced_one() -> None:
+    """After the check, calls go through generated glue that tests each argument; any
+    other call (length, type, shape, dtype) goes the general way and traces anew."""
+    w = Tensor(np.array([0.5, -0.25]), requires_grad=True)
+
+    def loss(xs: list[float], v: np.ndarray) -> Tensor:
+        return (Tensor(v) * w).sum() * xs[0] - xs[-1]
+
+    f = tl.compile(loss)
+    calls: list[tuple[Any, ...]] = [
+        ([1.0, 2.0], np.array([1.0, 3.0])),
+        ([3.0, 2.0], np.array([2.0, 3.0])),  # new data: the check; glue written after it
+        ([5.0, 1.0], np.array([0.5, 0.5])),  # the glue
+        ([5.0, 1.0, 2.0], np.array([0.5, 0.5])),  # a longer list
+        ((5.0, 1.0), np.array([0.5, 0.5])),  # a tuple
+        ([5.0, 1.0], np.array([0.5, 0.5], dtype=np.float32)),  # a dtype
+        ([5.0, 1.0], np.array([[0.5, 0.5]])),  # a shape
+        ([5.0, 1.0], np.array([7.0, 8.0])),  # the first structure again: the glue
+    ]
+    for xs, v in calls:
+        w.grad = None
+        got = f(xs, v)
+        mine = w.grad
+        w.grad = None
+        ref = loss(xs, v)
+        ref.backward()
+        assert_same(got, ref.data)
+        assert_same(mine, w.grad)
+    assert f.traces == 6
+
+
 def test_ints_are_part_of_the_structure() -> None:
     w = Value(2.0, label="w")
     f = tl.compile(lambda x, n: w * x**n)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from tinygrad_lite.autograd import Node, enable_grad
 from tinygrad_lite.codegen.arguments import Flat, flatten, fresh, paths
+from tinygrad_lite.codegen.binder import MISS, write_binder
 from tinygrad_lite.codegen.generated import Generated, check_root
 from tinygrad_lite.codegen.graph import Graph, graph_of, recording
 from tinygrad_lite.codegen.writer import Argument, Source, write
@@ -69,6 +70,25 @@ class _Entry:
         self.params = plan.params
         self.tensor = not plan.scalar
         self.first: list[Any] | None = first if check else None
+        self.glue: str | None = None  #: source of `call`, once written (see `bind`)
+        self.call: Callable[..., Any] = _no_glue
+        self.arity = -1
+
+    def bind(self, args: tuple[Any, ...]) -> None:
+        """Write the fast path for calls like ``f(*args)`` (`glue` stays "" if unsupported)."""
+        written = write_binder(
+            args,
+            self.function,
+            self.captured,
+            self.constants,
+            self.params,
+            _add_array_grads if self.tensor else None,
+        )
+        if written is None or self.slots_with_grad:
+            self.glue = ""
+            return
+        self.glue, self.call = written
+        self.arity = len(args)
 
     def targets(self, nodes: dict[int, Node]) -> list[Node]:
         """The leaves the gradients belong to, in the order the function returns them."""
@@ -99,7 +119,11 @@ class _Entry:
         return out
 
 
-def _add_array_grads(targets: list[Node], grads: tuple[Any, ...]) -> None:
+def _no_glue(*args: Any) -> Any:
+    return MISS
+
+
+def _add_array_grads(targets: Sequence[Node], grads: tuple[Any, ...]) -> None:
     """What `Tensor._accumulate` does with a gradient of the right shape and dtype."""
     for node, g in zip(targets, grads, strict=True):
         if type(g) is not np.ndarray:
@@ -130,6 +154,7 @@ class Compiled:
         self.traces = 0
         self._entries: dict[tuple[Any, ...], _Entry] = {}
         self._latest: _Entry | None = None
+        self._fast: _Entry | None = None  #: the entry whose glue is tried first
         self.__name__: str = getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__wrapped__ = fn
@@ -141,6 +166,14 @@ class Compiled:
         The output is the data: a float for a Value, an array for a Tensor (an array of
         outputs for a scalar graph called with arrays of samples).
         """
+        fast = self._fast
+        if fast is not None and len(args) == fast.arity and not kwargs:
+            try:
+                out = fast.call(*args)
+            except (ArithmeticError, ValueError) as exc:
+                raise fast.generated.located(exc) from exc
+            if out is not MISS:
+                return out
         flat = flatten(args, kwargs)
         entry = self._entries.get(flat[0])
         if entry is None:
@@ -150,6 +183,11 @@ class Compiled:
             entry = self._add(args, kwargs, flat)
         elif entry.first is not None:
             self._check(entry, args, kwargs, flat[1])
+        if entry.first is None and not kwargs:  # checked: its glue may take the next call
+            if entry.glue is None:
+                entry.bind(args)
+            if entry.glue:
+                self._fast = entry
         return entry.run(flat[1], flat[2])
 
     def gradients(self, *args: Any, **kwargs: Any) -> tuple[Any, dict[Node, Any]]:
