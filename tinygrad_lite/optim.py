@@ -344,6 +344,7 @@ class Adam(Optimizer):
     def _update_floats(self, params: list[Node], states: list[State]) -> None:
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         (b1, b2), decoupled = self.betas, self._decoupled
+        last, root2, step1 = 0, 1.0, lr
         for p, state in zip(params, states, strict=True):
             x, g = p.data, p.grad
             if type(g) is not float:
@@ -356,10 +357,11 @@ class Adam(Optimizer):
                 else:
                     g = g + wd * x
             t = state["step"] = state.get("step", 0) + 1
+            if t != last:  # the bias corrections, once per step number
+                last, root2, step1 = t, math.sqrt(1.0 - b2**t), lr / (1.0 - b1**t)
             m = state["m"] = state.get("m", 0.0) * b1 + g * (1.0 - b1)
             v = state["v"] = state.get("v", 0.0) * b2 + g * g * (1.0 - b2)
-            denominator = math.sqrt(v) / math.sqrt(1.0 - b2**t) + eps
-            p.data = x - m / denominator * (lr / (1.0 - b1**t))
+            p.data = x - m / (math.sqrt(v) / root2 + eps) * step1
 
 
 class AdamW(Adam):
