@@ -26,7 +26,7 @@ import tinygrad_lite as tl
 from tinygrad_lite import Tensor, Value, ops
 from tinygrad_lite.autograd import STATE
 from tinygrad_lite.codegen import generate
-from tinygrad_lite.codegen.runtime import prelude
+from tinygrad_lite.codegen._runtime import prelude
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.examples import (
     default_nine_weight_point,

@@ -362,3 +362,16 @@ def test_domain_errors_name_the_op() -> None:
     assert f(3.0) == math.log(3.0)  # checked: from now on only the generated code runs
     with pytest.raises(DomainError, match=r"^log: math domain error \(generated code, line"):
         f(-2.0)
+
+
+def test_a_tensor_domain_error_is_named_by_the_engine() -> None:
+    """numpy only warns about log(-1): a non-finite loss runs the function itself once."""
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    f = tl.compile(lambda x: (w * Tensor(x)).log().sum())
+    f(np.array([1.0, 1.0]))
+    f(np.array([2.0, 1.0]))  # checked: the generated code runs from now on
+    with (
+        np.errstate(invalid="ignore"),
+        pytest.raises(DomainError, match="log needs a positive input"),
+    ):
+        f(np.array([-1.0, 1.0]))

@@ -11,7 +11,7 @@ fast path for a fixed computation, in training too (optimizers' updates are seen
 Every op says how it is written next to its rule, in `tinygrad_lite.ops` (`Op.code`).
 """
 
-from tinygrad_lite.codegen.compiled import Compiled, TraceError, compile
-from tinygrad_lite.codegen.generated import Generated, generate
+from tinygrad_lite.codegen._compiled import Compiled, TraceError, compile
+from tinygrad_lite.codegen._generated import Generated, generate
 
 __all__ = ["Compiled", "Generated", "TraceError", "compile", "generate"]

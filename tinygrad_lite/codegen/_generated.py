@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.codegen.graph import Graph, graph_of
-from tinygrad_lite.codegen.writer import Argument, Source, write
+from tinygrad_lite.codegen._graph import Graph, graph_of
+from tinygrad_lite.codegen._writer import Argument, Source, write
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.naming import Names, names_for
 from tinygrad_lite.tensor import Tensor

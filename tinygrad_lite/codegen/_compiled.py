@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,11 +29,11 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Node, enable_grad
-from tinygrad_lite.codegen.arguments import Flat, flatten, fresh, paths
-from tinygrad_lite.codegen.binder import MISS, write_binder
-from tinygrad_lite.codegen.generated import Generated, check_root
-from tinygrad_lite.codegen.graph import Graph, graph_of, recording
-from tinygrad_lite.codegen.writer import Argument, Source, write
+from tinygrad_lite.codegen._arguments import Flat, flatten, fresh, paths
+from tinygrad_lite.codegen._binder import MISS, write_binder
+from tinygrad_lite.codegen._generated import Generated, check_root
+from tinygrad_lite.codegen._graph import Graph, graph_of, recording
+from tinygrad_lite.codegen._writer import Argument, Source, write
 from tinygrad_lite.naming import names_for
 from tinygrad_lite.value import Value
 
@@ -173,6 +174,8 @@ class Compiled:
             except (ArithmeticError, ValueError) as exc:
                 raise fast.generated.located(exc) from exc
             if out is not MISS:
+                if fast.tensor and not math.isfinite(out):
+                    self._explain_non_finite(args, kwargs)
                 return out
         flat = flatten(args, kwargs)
         entry = self._entries.get(flat[0])
@@ -188,7 +191,10 @@ class Compiled:
                 entry.bind(args)
             if entry.glue:
                 self._fast = entry
-        return entry.run(flat[1], flat[2])
+        out = entry.run(flat[1], flat[2])
+        if entry.tensor and not math.isfinite(out):
+            self._explain_non_finite(args, kwargs)
+        return out
 
     def gradients(self, *args: Any, **kwargs: Any) -> tuple[Any, dict[Node, Any]]:
         """Output and gradients for these arguments, without touching ``.grad``.
@@ -251,6 +257,12 @@ class Compiled:
             )
         graph = graph_of(root, created)
         return _bind(graph, data, nodes, paths(self.fn, args, kwargs))
+
+    def _explain_non_finite(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """A Tensor graph's code gave nan or inf, where numpy only warns: run the function
+        itself once, so that the engine's `DomainError` names the op if there is one."""
+        with enable_grad():
+            self.fn(*args, **kwargs)
 
     def _scalar_entry(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Entry | None:
         """The entry of a scalar graph traced with floats where these arguments have arrays."""

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Node, reverse_topological
-from tinygrad_lite.codegen.graph import Graph
-from tinygrad_lite.codegen.runtime import FUNCTIONS, prelude
+from tinygrad_lite.codegen._graph import Graph
+from tinygrad_lite.codegen._runtime import FUNCTIONS, prelude
 from tinygrad_lite.ops import Op, Snippet, pass_gradient, unbroadcast_code
 from tinygrad_lite.value import Value
 
@@ -363,8 +363,9 @@ class _Writer:
                 if p not in self.graph.ops and p not in leaves:
                     continue  # a leaf whose gradient is not asked for
                 expr, summed = self._contribution(op, i, g, out, terms, node, inputs)
-                comment = f"{op.name}: {_rule_text(op, i, len(inputs))}"
-                if summed:
+                rule = _rule_text(op, i, len(inputs))
+                comment = f"{op.name}: {rule}"
+                if summed and "summed" not in rule:
                     comment += " (summed over the broadcast axes)"
                 into = leaves.get(p, lines)
                 d = self.grad(p)
