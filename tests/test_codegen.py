@@ -367,3 +367,60 @@ def test_runtime_functions_agree_with_ops(arrays: bool) -> None:
             np.testing.assert_array_equal(tensor_namespace[name](np.array([x])), want)
     assert namespace["exp"] is (np.exp if arrays else math.exp)
     assert namespace["relu"](math.nan) != namespace["relu"](math.nan)  # nan stays nan
+
+
+# ----------------------------------------------------------------------------------
+# docs/codegen.md shows what the library writes
+# ----------------------------------------------------------------------------------
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "codegen.md"
+
+
+def documented_code() -> dict[str, str]:
+    """What docs/codegen.md shows after each ``<!-- generated: name -->``, made afresh."""
+    from tinygrad_lite.data import make_paraboloid
+    from tinygrad_lite.nn import Linear, Sequential, Sigmoid
+
+    x, y, w = default_nine_weight_point()
+    weights = [Value(v, label=f"w{k + 1}") for k, v in enumerate(w)]
+    loss_of = tl.compile(lambda x, y, w: nine_weight_graph(x, y, w).loss)
+    loss_of(x, y, weights)
+
+    X5, Y5 = make_paraboloid(n=100, seed=0)
+    net = Sequential(
+        Linear(2, 10, seed=0), Sigmoid(), Linear(10, 10, seed=1), Sigmoid(), Linear(10, 1, seed=2)
+    )
+    for k, layer in enumerate([net[0], net[2], net[4]], start=1):
+        layer.weight.label, layer.bias.label = f"W{k}", f"b{k}"
+    loss_of_net = tl.compile(lambda x, y: ((net(Tensor(x)) - Tensor(y)) ** 2).sum())
+    loss_of_net(X5[:1], Y5[:1].reshape(1, 1))
+    source = loss_of_net.source
+    backward = source[source.index("    # backward") :]
+    dedented = "".join(line[4:] if line.strip() else line for line in backward.splitlines(True))
+    return {"nine-weight": loss_of.source, "workflow-5-backward": dedented}
+
+
+def shown_code() -> dict[str, str]:
+    """The code blocks of docs/codegen.md that follow a ``<!-- generated: name -->``."""
+    found = re.findall(
+        r"<!-- generated: ([\w-]+) -->\n(?:<!-- no-run -->\n)?```python\n(.*?)```",
+        DOC.read_text(encoding="utf-8"),
+        flags=re.DOTALL,
+    )
+    return dict(found)
+
+
+def test_the_docs_show_the_code_the_library_writes() -> None:
+    shown, made = shown_code(), documented_code()
+    assert set(shown) == set(made)
+    for name, text in made.items():
+        assert shown[name] == text, f"docs/codegen.md, block {name!r}, is out of date"
+
+
+if __name__ == "__main__":  # python tests/test_codegen.py: rewrite the blocks in the docs
+    text = DOC.read_text(encoding="utf-8")
+    for name, code in documented_code().items():
+        pattern = rf"(<!-- generated: {name} -->\n(?:<!-- no-run -->\n)?```python\n).*?(```)"
+        text = re.sub(pattern, lambda m: m.group(1) + code + m.group(2), text, flags=re.DOTALL)
+    DOC.write_text(text, encoding="utf-8")
