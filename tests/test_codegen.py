@@ -422,5 +422,5 @@ if __name__ == "__main__":  # python tests/test_codegen.py: rewrite the blocks i
     text = DOC.read_text(encoding="utf-8")
     for name, code in documented_code().items():
         pattern = rf"(<!-- generated: {name} -->\n(?:<!-- no-run -->\n)?```python\n).*?(```)"
-        text = re.sub(pattern, lambda m: m.group(1) + code + m.group(2), text, flags=re.DOTALL)
+        text = re.sub(pattern, lambda m, c=code: m.group(1) + c + m.group(2), text, flags=re.DOTALL)
     DOC.write_text(text, encoding="utf-8")
