@@ -46,6 +46,21 @@ def _nudged(x: np.ndarray, seed: int) -> np.ndarray:
     return (x + step).astype(x.dtype)
 
 
+def _check_at(
+    gen: Any, leaves: list[Tensor], data: list[np.ndarray], root: Tensor, fresh: list[Tensor]
+) -> None:
+    """The generated code at `data` (put into `leaves`) against the engine's `root`, whose
+    leaves `fresh` hold the gradients, matched by label."""
+    for leaf, x in zip(leaves, data, strict=True):
+        leaf.data = x
+    out, grads = gen(*gen.values())
+    assert_same(out, root.data)
+    want = {t.label: t for t in fresh}
+    for name, g in zip(gen.gradients, grads, strict=True):
+        assert_same(g, want[name].grad)
+        assert np.shape(g) == want[name].shape
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id or c.op)
 @settings(max_examples=30)
 @given(data=st.data())
@@ -57,14 +72,7 @@ def test_each_tensor_op_agrees_with_the_engine(case: Case, data: st.DataObject) 
         fresh = [Tensor(x.copy(), requires_grad=True, label=f"x{i}") for i, x in enumerate(point)]
         root = _weighted(case.tensor(*fresh, **params), 0)
         root.backward()
-        for leaf, x in zip(leaves, point, strict=True):
-            leaf.data = x
-        out, grads = gen(*gen.values())
-        assert_same(out, root.data)
-        by_name = {t.label: t for t in fresh}
-        for name, g in zip(gen.gradients, grads, strict=True):
-            assert_same(g, by_name[name].grad)
-            assert np.shape(g) == by_name[name].shape
+        _check_at(gen, leaves, point, root, fresh)
 
 
 # ----------------------------------------------------------------------------------
@@ -299,14 +307,8 @@ def _check_generate(recipe: Recipe, seed: int) -> None:
     ]
     for data in (recipe.leaves, new):
         root, fresh = _engine(recipe, data)
-        for t, x in zip(leaves, data, strict=True):
-            t.data = x
-        out, grads = gen(*gen.values())
-        assert_same(out, root.data)
-        want = {t.label: t for t in fresh}
-        for name, g in zip(gen.gradients, grads, strict=True):
-            assert by_label[name].requires_grad
-            assert_same(g, want[name].grad)
+        _check_at(gen, leaves, data, root, fresh)
+        assert all(by_label[name].requires_grad for name in gen.gradients)
 
 
 def _check_compile(recipe: Recipe, seed: int) -> None:

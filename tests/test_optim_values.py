@@ -61,3 +61,20 @@ def test_a_value_whose_grad_was_set_to_none_is_skipped() -> None:
     w.grad, v.grad = None, 1.0  # type: ignore[assignment]
     SGD([w, v], lr=0.5).step()
     assert (w.data, v.data) == (1.0, 1.5)
+
+
+def test_values_and_tensors_in_one_optimizer() -> None:
+    v, t = Value(1.0), Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = Value(-1.0)
+    v.grad, w.grad, t.grad = 0.5, None, np.array([1.0, -1.0])  # type: ignore[assignment]
+    SGD([v, t, w], lr=0.1).step()
+    assert v.data == 1.0 - 0.5 * 0.1
+    assert w.data == -1.0  # no gradient: left alone
+    np.testing.assert_array_equal(t.data, [1.0 - 0.1, 2.0 + 0.1])
+
+
+def test_a_gradient_recorded_as_a_node_is_used_as_its_value() -> None:
+    x = Value(3.0)
+    (x * x * x).backward(create_graph=True)  # x.grad is a node: 3 x**2
+    SGD([x], lr=0.01).step()
+    assert x.data == 3.0 - 27.0 * 0.01

@@ -19,6 +19,7 @@ Updates touch `.data` directly and never record graph nodes.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -174,11 +175,9 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
-        params, states = self.params, self.state
         if self._floats:
-            if self._float_states[0] is not states:  # state_dict loaded since: new dicts
-                self._float_states = (states, [states[i] for i in self._floats])
-            self._update_floats(self._float_params, self._float_states[1])
+            self._step_floats()
+        params, states = self.params, self.state
         for i in self._arrays:
             p, state = params[i], states[i]
             g = p.grad
@@ -198,15 +197,29 @@ class Optimizer:
                         )
                 self._update(x, g, state)
 
+    def _step_floats(self) -> None:
+        """Update the Value parameters: their gradients as floats, then `_update_floats`."""
+        states = self.state
+        if self._float_states[0] is not states:  # state_dict loaded since: new dicts
+            self._float_states = (states, [states[i] for i in self._floats])
+        params, floats = self._float_params, self._float_states[1]
+        grads = list(map(_GRAD, params))
+        if set(map(type, grads)) != _JUST_FLOATS:  # None, or nodes from create_graph
+            kept = [
+                (p, g, st)
+                for p, g, st in zip(params, map(_as_float, grads), floats, strict=True)
+                if g is not None
+            ]
+            params, grads, floats = [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+        self._update_floats(params, grads, floats)
+
     def _update(self, x: Array, g: Array, state: State) -> None:
         raise NotImplementedError
 
-    def _update_floats(self, params: list[Node], states: list[State]) -> None:
-        """Update Value parameters; a subclass with a float version overrides this."""
-        for p, state in zip(params, states, strict=True):
-            g = _float_grad(p)
-            if g is None:
-                continue
+    def _update_floats(self, params: list[Node], grads: list[float], states: list[State]) -> None:
+        """Update Value parameters from their float gradients; a subclass with a float
+        version of its rule overrides this (the default goes through `_update`)."""
+        for p, g, state in zip(params, grads, states, strict=True):
             x = np.array(p.data, dtype=np.float64)
             self._update(x, np.array(g, dtype=np.float64), state)
             p.data = float(x)
@@ -215,9 +228,12 @@ class Optimizer:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr:g})"
 
 
-def _float_grad(p: Node) -> float | None:
+_GRAD = operator.attrgetter("grad")
+_JUST_FLOATS = {float}
+
+
+def _as_float(g: Any) -> float | None:
     """A Value's gradient as a float (a node after backward(create_graph=True)), or None."""
-    g = p.grad
     if g is None or type(g) is float:
         return g  # type: ignore[no-any-return]
     return float(g.data if isinstance(g, Node) else g)
@@ -265,14 +281,10 @@ class SGD(Optimizer):
         np.multiply(d, self.lr, out=tmp)
         x -= tmp
 
-    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+    def _update_floats(self, params: list[Node], grads: list[float], states: list[State]) -> None:
         lr, mu, wd, nesterov = self.lr, self.momentum, self.weight_decay, self.nesterov
-        for p, state in zip(params, states, strict=True):
-            x, g = p.data, p.grad
-            if type(g) is not float:
-                g = _float_grad(p)
-                if g is None:
-                    continue
+        for p, g, state in zip(params, grads, states, strict=True):
+            x = p.data
             d = g + wd * x if wd else g
             if mu:
                 buf = state.get("momentum")
@@ -341,16 +353,12 @@ class Adam(Optimizer):
     #: Weight decay applied to the parameter (AdamW), not added to the gradient.
     _decoupled = False
 
-    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+    def _update_floats(self, params: list[Node], grads: list[float], states: list[State]) -> None:
         lr, eps, wd = self.lr, self.eps, self.weight_decay
         (b1, b2), decoupled = self.betas, self._decoupled
         last, root2, step1 = 0, 1.0, lr
-        for p, state in zip(params, states, strict=True):
-            x, g = p.data, p.grad
-            if type(g) is not float:
-                g = _float_grad(p)
-                if g is None:
-                    continue
+        for p, g, state in zip(params, grads, states, strict=True):
+            x = p.data
             if wd:
                 if decoupled:
                     x = x * (1.0 - lr * wd)
@@ -433,14 +441,10 @@ class RMSprop(Optimizer):
         tmp *= self.lr
         x -= tmp
 
-    def _update_floats(self, params: list[Node], states: list[State]) -> None:
+    def _update_floats(self, params: list[Node], grads: list[float], states: list[State]) -> None:
         lr, a, eps, mu, wd = self.lr, self.alpha, self.eps, self.momentum, self.weight_decay
-        for p, state in zip(params, states, strict=True):
-            x, g = p.data, p.grad
-            if type(g) is not float:
-                g = _float_grad(p)
-                if g is None:
-                    continue
+        for p, g, state in zip(params, grads, states, strict=True):
+            x = p.data
             if wd:
                 g = g + wd * x
             s = state["square_avg"] = state.get("square_avg", 0.0) * a + g * g * (1.0 - a)

@@ -24,7 +24,7 @@ from tinygrad_lite.autograd import Node
 from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.value import Value
 
-__all__ = ["Flat", "flatten", "fresh", "paths"]
+__all__ = ["Flat", "flatten", "fresh", "map_data", "paths"]
 
 #: (structure key, data values, position in data -> the node whose .data it is)
 Flat = tuple[tuple[Any, ...], list[Any], dict[int, Node]]
@@ -111,18 +111,27 @@ def fresh(obj: Any) -> Any:
     A trace finds where each argument ends up in the graph by identity, so no two of them
     may be the same object (two equal floats often are).
     """
+    return map_data(obj, _fresh_copy)
+
+
+def _fresh_copy(x: Any) -> Any:
+    if type(x) is float:
+        return x * 1.0  # a new float object with the same value (nan and -0.0 too)
+    if type(x) is np.ndarray or (isinstance(x, np.generic) and x.dtype.kind in "biuf"):
+        return x.copy()
+    return x
+
+
+def map_data(obj: Any, fn: Callable[[Any], Any]) -> Any:
+    """`obj` rebuilt through its lists, tuples and dicts, with `fn` applied to the rest."""
     kind = type(obj)
-    if kind is float:
-        return obj * 1.0  # a new float object with the same value (nan and -0.0 too)
-    if kind is np.ndarray or (isinstance(obj, np.generic) and obj.dtype.kind in "biuf"):
-        return obj.copy()
     if kind is list:
-        return [fresh(x) for x in obj]
+        return [map_data(x, fn) for x in obj]
     if kind is tuple:
-        return tuple(fresh(x) for x in obj)
+        return tuple(map_data(x, fn) for x in obj)
     if kind is dict:
-        return {k: fresh(v) for k, v in obj.items()}
-    return obj
+        return {k: map_data(v, fn) for k, v in obj.items()}
+    return fn(obj)
 
 
 def paths(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[str]:

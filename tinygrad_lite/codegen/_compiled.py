@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Node, enable_grad
-from tinygrad_lite.codegen._arguments import Flat, flatten, fresh, paths
+from tinygrad_lite.codegen._arguments import Flat, flatten, fresh, map_data, paths
 from tinygrad_lite.codegen._binder import MISS, write_binder
 from tinygrad_lite.codegen._generated import Generated, check_root
 from tinygrad_lite.codegen._graph import Graph, graph_of, recording
@@ -384,16 +384,7 @@ def _bind(graph: Graph, data: list[Any], nodes: dict[int, Node], slot_names: lis
 
 def _arrays_as_floats(obj: Any) -> Any:
     """`obj` with every numpy array replaced by a float: the structure of one sample."""
-    kind = type(obj)
-    if kind is np.ndarray:
-        return 0.0
-    if kind is list:
-        return [_arrays_as_floats(x) for x in obj]
-    if kind is tuple:
-        return tuple(_arrays_as_floats(x) for x in obj)
-    if kind is dict:
-        return {k: _arrays_as_floats(v) for k, v in obj.items()}
-    return obj
+    return map_data(obj, lambda x: 0.0 if type(x) is np.ndarray else x)
 
 
 def _difference(before: _Plan, after: _Plan) -> str:
