@@ -14,7 +14,7 @@ from tinygrad_lite.examples import (
     nine_weight_gradients_by_hand,
     nine_weight_graph,
 )
-from tinygrad_lite.explain import explain
+from tinygrad_lite.viz.explain import explain
 
 
 def test_square_plus_identity_has_three_paths() -> None:

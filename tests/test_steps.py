@@ -10,7 +10,7 @@ import pytest
 
 import tinygrad_lite as tl
 from tinygrad_lite import Value
-from tinygrad_lite.steps import backward_steps
+from tinygrad_lite.viz.steps import backward_steps
 
 
 def graph() -> tuple[Value, Value, Value]:

@@ -10,8 +10,8 @@ import pytest
 
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.scene import Scene, SceneCluster, SceneEdge, SceneNode
-from tinygrad_lite.svg import SvgDrawing, render_svg
+from tinygrad_lite.viz.scene import Scene, SceneCluster, SceneEdge, SceneNode
+from tinygrad_lite.viz.svg import SvgDrawing, render_svg
 from tinygrad_lite.viz import build_scene
 
 NS = {"s": "http://www.w3.org/2000/svg"}
