@@ -23,7 +23,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 SVG = "{http://www.w3.org/2000/svg}"
-EM = 0.62  #: estimated advance of one character, in em
+EM = 0.62  #: estimated advance of one character of a monospace font, in em
+SANS_EM = 0.58  #: the same for Helvetica (digits advance 0.556 em), with a margin
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -87,7 +88,8 @@ def text_box(el: ET.Element, default_size: float) -> tuple[str, Box]:
     """The text of a `<text>` and its estimated box (baseline at y, anchored as written)."""
     text = "".join(el.itertext())
     size = float(el.get("font-size", default_size))
-    width = len(text) * EM * size
+    mono = "mono" in (el.get("font-family") or "").lower() or el.get("font-family") is None
+    width = len(text) * (EM if mono else SANS_EM) * size
     x, y = float(el.get("x", "0")), float(el.get("y", "0"))
     anchor = el.get("text-anchor", "start")
     left = x - width / 2 if anchor == "middle" else (x - width if anchor == "end" else x)
@@ -110,8 +112,8 @@ def read(svg: str) -> Drawing:
         title_el = g.find(f"{SVG}title")
         title = "".join(title_el.itertext()) if title_el is not None else ""
         if "edge" in kind:
-            path = g.find(f"{SVG}path")
-            head = g.find(f"{SVG}polygon")
+            path = g.find(f".//{SVG}path")
+            head = g.find(f".//{SVG}polygon")
             edge = Edge(
                 title,
                 sample_path(path.get("d", "")) if path is not None else [],

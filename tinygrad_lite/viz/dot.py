@@ -41,6 +41,15 @@ def _tooltip_text(text: str) -> str:
     return html.escape(text).replace("\\", "\\" * 4)
 
 
+def _edge_label(text: str) -> str:
+    """An edge label with a margin: Graphviz routes the edge around the label's box, so
+    the margin keeps the line clear of the text in any viewer's font."""
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR><TD>'
+        f"{_html_text(text)}</TD></TR></TABLE>>"
+    )
+
+
 def _cluster_name(path: str) -> str:
     """The subgraph name of a scope: ``cluster_<scope>``, backslashes doubled so it parses."""
     return "cluster_" + path.replace("\\", "\\\\")
@@ -142,7 +151,7 @@ def fill_digraph(dot: graphviz.Digraph, scene: Scene) -> None:
     for e in scene.edges:
         attrs: dict[str, Any] = {}
         if e.label:
-            attrs["label"] = _html(e.label)
+            attrs["label"] = _edge_label(e.label)
         if e.tooltip:
             attrs["tooltip"] = _tooltip_text(e.tooltip)
         if e.highlight:

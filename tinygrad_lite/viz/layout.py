@@ -72,6 +72,7 @@ _PLACE_ROUNDS_BIG = 5  # the same in a cluster with 3,000 items or more
 #: how hard an edge piece pulls its ends together in placement, by how many of its two ends
 #: are bend points: a long edge's inner pieces pull hardest (dot uses 1, 2 and 8 too)
 _PULL = (1.0, 2.0, 8.0)
+_LONE = 0.4  #: the pull of a node with a single edge on its neighbour, relative
 
 
 @dataclass(frozen=True)
@@ -760,6 +761,9 @@ class _Placer:
             d = g.anc[x][depth + 1]
             return self.subtree_off[d][x]
 
+        def lone(x: int) -> bool:
+            return x < g.n_real and len(g.up[x]) + len(g.down[x]) == 1
+
         def item_of(x: int) -> int:
             a = g.anc[x]
             return x if len(a) == depth + 1 else -(a[depth + 1] + 1)
@@ -790,8 +794,11 @@ class _Placer:
                 ca, cb = centre(x), centre(y)
                 # long edges pull hardest, so that they run straight (weights as in dot)
                 w = _PULL[(x >= g.n_real) + (y >= g.n_real)]
-                pulls[ia].append((ib, cb - ca, w))
-                pulls[ib].append((ia, ca - cb, w))
+                # a node with a single edge follows its neighbour rather than leading it:
+                # two such ends of one node (a constant in, the output out) would
+                # otherwise outvote its real neighbour and let the chain drift away
+                pulls[ia].append((ib, cb - ca, w * _LONE if lone(y) else w))
+                pulls[ib].append((ia, ca - cb, w * _LONE if lone(x) else w))
 
         # start: every layer centred on 0
         want: dict[int, float] = {}
