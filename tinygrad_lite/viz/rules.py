@@ -67,7 +67,8 @@ def local_rule(node: Node, index: int, names: Mapping[Node, str]) -> str:
     """
     op = node.op
     assert op is not None, "a leaf has no derivative rule"
-    args = [_wrap(operand_text(p, names)) for p in node.parents]
+    plain = [operand_text(p, names) for p in node.parents]
+    args = [_wrap(a) for a in plain]
     if op.variadic:
         shown = args if len(args) <= 4 else [args[0], args[1], "...", args[-1]]
         return f"∂({' + '.join(shown)})/∂{args[index]} = 1"
@@ -77,14 +78,18 @@ def local_rule(node: Node, index: int, names: Mapping[Node, str]) -> str:
     if not any(re.search(rf"(?<![\w]){k}(?![\w])|/∂{k}\b", rule) for k in letters):
         return rule
 
-    def name_of(letter: str) -> str:
+    def name_of(letter: str, bare: bool = False) -> str:
         k = letters[letter]
-        return args[k] if k < len(args) else letter
+        if k >= len(args):
+            return letter
+        return plain[k] if bare else args[k]
 
     def swap(m: re.Match[str]) -> str:
         if m.group(1):  # "/∂a": the variable differentiated by
             return "/∂" + name_of(m.group(1))
-        return name_of(m.group(2))
+        text = m.string
+        alone = text[m.start() - 1 : m.start()] == "(" and text[m.end() : m.end() + 1] == ")"
+        return name_of(m.group(2), bare=alone)  # "exp(a)": no second pair of parentheses
 
     # one pass, so that a name containing a or b is never substituted again
     return re.sub(r"/∂([ab])\b|(?<![\w∂])([ab])(?![\w])", swap, rule)
