@@ -17,6 +17,7 @@ monospace's 0.6 em), which is what a reader of the picture sees to within a pixe
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -184,12 +185,12 @@ def _segment_hits_box(p: Point, q: Point, b: Box) -> bool:
 
 def distance(line: list[Point], b: Box) -> float:
     """Shortest distance from a polyline to a box (0 when it passes through)."""
-    if any(_segment_hits_box(p, q, b) for p, q in zip(line, line[1:], strict=False)):
+    if any(_segment_hits_box(p, q, b) for p, q in itertools.pairwise(line)):
         return 0.0
     best = min((_point_box(p, b) for p in line), default=math.inf)
     # points of the box's corners to the segments matter when segments are long
     corners = [(b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])]
-    for p, q in zip(line, line[1:], strict=False):
+    for p, q in itertools.pairwise(line):
         for c in corners:
             best = min(best, _point_segment(c, p, q))
     return best
@@ -198,7 +199,11 @@ def distance(line: list[Point], b: Box) -> float:
 def _point_segment(c: Point, p: Point, q: Point) -> float:
     dx, dy = q[0] - p[0], q[1] - p[1]
     length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((c[0] - p[0]) * dx + (c[1] - p[1]) * dy) / length))
+    t = (
+        0.0
+        if length == 0
+        else max(0.0, min(1.0, ((c[0] - p[0]) * dx + (c[1] - p[1]) * dy) / length))
+    )
     return math.hypot(c[0] + 0 - (p[0] + t * dx), c[1] - (p[1] + t * dy))
 
 

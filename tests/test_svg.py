@@ -13,10 +13,10 @@ import pytest
 
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.viz.scene import Scene, SceneCluster, SceneEdge, SceneNode
-from tinygrad_lite.viz.output import RasteriserNotFound
-from tinygrad_lite.viz.svg import SvgDrawing, render_svg
 from tinygrad_lite.viz import build_scene
+from tinygrad_lite.viz.output import RasteriserNotFound
+from tinygrad_lite.viz.scene import Scene, SceneCluster, SceneEdge, SceneNode
+from tinygrad_lite.viz.svg import SvgDrawing, render_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 EM_ADVANCE = 0.61  # monospace advance per em, with a little margin
@@ -154,7 +154,7 @@ def test_save_writes_the_format_of_the_suffix_and_nothing_else(tmp_path: Path) -
     assert (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith("digraph {")
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot, \.gv"):
         drawing.save(tmp_path / "graph.txt")
-    with pytest.raises(ValueError, match="ends in .png"):
+    with pytest.raises(ValueError, match=r"ends in \.png"):
         drawing.save(tmp_path / "graph.png", format="svg")
     made = {"graph.svg", "graph.gv"} | (
         {"graph.png", "graph.pdf"} if (tmp_path / "graph.png").exists() else set()

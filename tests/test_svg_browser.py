@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
+from tinygrad_lite.viz import COLOURS, build_scene
 from tinygrad_lite.viz.scene import Scene
 from tinygrad_lite.viz.svg import SvgDrawing, render_svg
-from tinygrad_lite.viz import COLOURS, build_scene
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

@@ -22,7 +22,6 @@ import tinygrad_lite.nn.functional as F
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP
-from tinygrad_lite.viz.scene import SceneNode
 from tinygrad_lite.viz import (
     COLOURS,
     GraphvizNotFound,
@@ -33,6 +32,7 @@ from tinygrad_lite.viz import (
     draw_dot,
     render,
 )
+from tinygrad_lite.viz.scene import SceneNode
 
 HAVE_DOT = shutil.which("dot") is not None
 

@@ -144,14 +144,13 @@ def _marks(
     focus: tuple[Node, int] | None,
 ) -> _Marks:
     in_graph = set(view.order)
-    if highlight is not None:
-        if not isinstance(highlight, Node) or highlight not in in_graph:
-            what = view.names.get(highlight, None) if isinstance(highlight, Node) else None
-            shown = repr(highlight.label) if isinstance(highlight, Node) else repr(highlight)
-            raise ValueError(
-                f"highlight={what or shown} is not a node of the graph of "
-                f"{view.names[view.root]!r}: nothing to highlight"
-            )
+    if highlight is not None and (not isinstance(highlight, Node) or highlight not in in_graph):
+        what = view.names.get(highlight, None) if isinstance(highlight, Node) else None
+        shown = repr(highlight.label) if isinstance(highlight, Node) else repr(highlight)
+        raise ValueError(
+            f"highlight={what or shown} is not a node of the graph of "
+            f"{view.names[view.root]!r}: nothing to highlight"
+        )
     if focus is not None and focus[0] not in in_graph:
         raise ValueError("focus names a node outside the graph")
     marks = _Marks(grads=grads, focus=focus)
@@ -439,7 +438,9 @@ def _legend(scene: Scene, marks: _Marks) -> list[LegendItem]:
         items.append(LegendItem("operation (symbol)", "op", COLOURS["op"]))
     if any(c.ok for c in marks.checks.values()):
         items.append(
-            LegendItem("check ok: grad = numeric", "box", COLOURS["check ok"], CHECK_BORDERS["check ok"])
+            LegendItem(
+                "check ok: grad = numeric", "box", COLOURS["check ok"], CHECK_BORDERS["check ok"]
+            )
         )
     if any(not c.ok for c in marks.checks.values()):
         items.append(
@@ -457,7 +458,7 @@ def _legend(scene: Scene, marks: _Marks) -> list[LegendItem]:
 
 
 def choose_rankdir(scene: Scene) -> str:
-    """"LR", unless the picture drawn so would be wider than `WIDE` px and more than
+    """ "LR", unless the picture drawn so would be wider than `WIDE` px and more than
     `ASPECT_LIMIT` times as wide as tall; then "TB" (a long chain of wide Tensor boxes
     reads better downwards than as a strip).
 

@@ -28,7 +28,12 @@ def _hits(p: Point, q: Point, r: Rect) -> bool:
     """Whether segment pq passes through the interior of r (Liang-Barsky clipping)."""
     t0, t1 = 0.0, 1.0
     dx, dy = q[0] - p[0], q[1] - p[1]
-    for pk, qk in ((-dx, p[0] - r.left), (dx, r.right - p[0]), (-dy, p[1] - r.top), (dy, r.bottom - p[1])):
+    for pk, qk in (
+        (-dx, p[0] - r.left),
+        (dx, r.right - p[0]),
+        (-dy, p[1] - r.top),
+        (dy, r.bottom - p[1]),
+    ):
         if pk == 0:
             if qk <= 0:
                 return False

@@ -68,8 +68,7 @@ def array_summary(arr: Any) -> str:
     if a.size <= 4:
         return "[" + " ".join(_clean(v, floor) for v in a.ravel()) + "]"
     return (
-        f"mean {_clean(a.mean(), floor)} min {_clean(a.min(), floor)} "
-        f"max {_clean(a.max(), floor)}"
+        f"mean {_clean(a.mean(), floor)} min {_clean(a.min(), floor)} max {_clean(a.max(), floor)}"
     )
 
 

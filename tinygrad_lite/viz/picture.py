@@ -66,7 +66,7 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
         """The same scene drawn by the built-in layout engine."""
         return render_svg(self.scene)
 
-    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
         """The picture as bytes in `format` (svg, png, pdf, json, ...), or str with encoding=.
 
         Without Graphviz (engine "auto"), svg, png and pdf come from the built-in engine.
@@ -106,7 +106,7 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
         directory: str | os.PathLike[str] | None = None,
         view: bool = False,
         cleanup: bool = True,
-        format: str | None = None,  # noqa: A002
+        format: str | None = None,
         **_: Any,
     ) -> str:
         """Write the picture to `directory/filename` and return the path written.
@@ -188,7 +188,7 @@ def render(
     if isinstance(drawing, Picture):
         return drawing.render(path, format=format)
     if isinstance(drawing, SvgDrawing):
-        return drawing.save(path, format=format)
+        return drawing.save(path, format)
     if isinstance(drawing, graphviz.Digraph):  # a Digraph built by hand
         fmt = picture_format(path, format)
         if fmt in ("dot", "gv"):

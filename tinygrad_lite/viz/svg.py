@@ -1,6 +1,7 @@
 """Draw a `Scene` as SVG with the built-in layout, so pictures work without Graphviz.
 
-`render_svg(scene)` lays the scene out (`tinygrad_lite.viz.layout`), places edge labels beside their curves (`tinygrad_lite.viz.labels`) and writes plain SVG 1.1:
+`render_svg(scene)` lays the scene out (`tinygrad_lite.viz.layout`), places edge labels
+beside their curves (`tinygrad_lite.viz.labels`) and writes plain SVG 1.1:
 boxes with the same rows, fills and borders as the Graphviz table labels, small ellipses
 for operations, dashed rounded rectangles for clusters, and one curve per edge (two edges
 between the same pair of nodes, as in `a * a`, bend apart). The result shows inline in a
@@ -95,7 +96,7 @@ class SvgDrawing:
             return rasterise(self.source, fmt)
         raise ValueError(f"the built-in engine draws svg, png or pdf, not {fmt!r}")
 
-    def save(self, path: str | os.PathLike[str], format: str | None = None) -> str:  # noqa: A002
+    def save(self, path: str | os.PathLike[str], format: str | None = None) -> str:
         """Write the picture to `path` in the format its suffix names; returns the path.
 
         `.svg` is written directly; `.png` and `.pdf` through an SVG rasteriser (the error
@@ -109,7 +110,7 @@ class SvgDrawing:
             return write_file(path, dot_source(self.scene).encode("utf-8"))
         return write_file(path, self.image_bytes(fmt))
 
-    def render(self, path: str | os.PathLike[str], format: str | None = None) -> str:  # noqa: A002
+    def render(self, path: str | os.PathLike[str], format: str | None = None) -> str:
         """The same as `save`."""
         return self.save(path, format)
 
@@ -311,11 +312,14 @@ def _place_edge_labels(scene: Scene, layout: Layout, curves: list[list[Segment]]
     """Choose where each edge label goes (`Route.label_at`): beside its own curve."""
     if not any(e.label for e in scene.edges):
         return
-    sizes = [
-        (text_width(e.label, SMALL), SMALL * 1.25) if e.label else None for e in scene.edges
-    ]
+    sizes = [(text_width(e.label, SMALL), SMALL * 1.25) if e.label else None for e in scene.edges]
     captions = [
-        Rect(r.left, r.top, r.left + text_width(layout.cluster_labels[p]) + 2 * LABEL_PAD + CLUSTER_PAD, r.top + CLUSTER_PAD + LINE_HEIGHT)
+        Rect(
+            r.left,
+            r.top,
+            r.left + text_width(layout.cluster_labels[p]) + 2 * LABEL_PAD + CLUSTER_PAD,
+            r.top + CLUSTER_PAD + LINE_HEIGHT,
+        )
         for p, r in layout.clusters.items()
     ]
     centres = place_labels(
