@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 SVG = "{http://www.w3.org/2000/svg}"
 EM = 0.62  #: estimated advance of one character of a monospace font, in em
-SANS_EM = 0.58  #: the same for Helvetica (digits advance 0.556 em), with a margin
+SANS_EM = 0.556  #: Helvetica, the font Graphviz measures labels with (its digits)
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -94,7 +94,8 @@ def text_box(el: ET.Element, default_size: float) -> tuple[str, Box]:
     x, y = float(el.get("x", "0")), float(el.get("y", "0"))
     anchor = el.get("text-anchor", "start")
     left = x - width / 2 if anchor == "middle" else (x - width if anchor == "end" else x)
-    return text, (left, y - 0.75 * size, left + width, y + 0.22 * size)
+    # the glyphs' ink, less a pixel of side bearing and the space above the digits
+    return text, (left + 1.0, y - 0.72 * size, left + width - 1.0, y + 0.2 * size)
 
 
 def _polygon(el: ET.Element) -> list[Point]:

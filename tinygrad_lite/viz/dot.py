@@ -120,7 +120,7 @@ def _legend_label(scene: Scene) -> str:
 
 def fill_digraph(dot: graphviz.Digraph, scene: Scene) -> None:
     """Write the nodes, clusters, edges and legend of `scene` into `dot`."""
-    dot.attr(rankdir=scene.rankdir, fontname="Helvetica")
+    dot.attr(rankdir=scene.rankdir, fontname="Helvetica", nodesep="0.35")
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
     if scene.title:
