@@ -99,7 +99,7 @@ def _legend_mark(item: LegendItem) -> str:
         return f'<TD><FONT COLOR="{item.fill}">&#8212;&#8212;</FONT></TD>'
     if item.mark == "op":
         return f'<TD STYLE="rounded" BGCOLOR="{item.fill}">*</TD>'
-    thick = ' BORDER="2"' if item.border != BORDER else ""
+    thick = ' BORDER="2"' if item.border != BORDER else ' BORDER="1"'
     return f'<TD BGCOLOR="{item.fill}" COLOR="{item.border}"{thick}>   </TD>'
 
 
