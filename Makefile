@@ -53,6 +53,7 @@ test: $(VENV)/.installed-$(EXTRAS) graphviz lint
 bench: $(VENV)/.installed-test,bench
 	$(PY) benchmarks/bench_scalar.py
 	@if [ -f benchmarks/bench_tensor.py ]; then $(PY) benchmarks/bench_tensor.py; fi
+	@if [ -f benchmarks/bench_codegen.py ]; then $(PY) benchmarks/bench_codegen.py; fi
 	@if [ -f benchmarks/bench_layout.py ]; then $(PY) benchmarks/bench_layout.py; fi
 
 images: $(VENV)/.installed-$(EXTRAS) graphviz

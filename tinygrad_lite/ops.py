@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -333,6 +334,13 @@ def _neg_g(g: Any, out: Any, *xs: Any) -> Any:
     return -g
 
 
+def _pow_code(const: Any, a: str, b: str) -> str:
+    # Written as ruff and black write it: `x**2.0` between simple operands, else `x ** y`.
+    simple = re.compile(r"[A-Za-z_][\w.]*|[\d.]+(e[+-]?\d+)?")
+    hug = simple.fullmatch(a) and simple.fullmatch(b)
+    return f"{a}**{b}" if hug else f"{a} ** {b}"
+
+
 def _sum_code(const: Any, *xs: str) -> str:
     # The forward's own call: `sum` from the first term, exactly as `_add_n` adds.
     return f"sum(({', '.join(xs[1:])},), {xs[0]})"
@@ -377,7 +385,7 @@ _TABLE = [
         "d(a**b)/da = b*a**(b-1); d(a**b)/db = a**b*log(a)",
         _pow_forward,
         (_pow_base_vjp, _pow_exponent_vjp),
-        code=Code("{a} ** {b}", ("{g} * {b} * {a} ** ({b} - 1)", "{g} * {out} * log({a})")),
+        code=Code(_pow_code, ("{g} * {b} * {a} ** ({b} - 1)", "{g} * {out} * log({a})")),
     ),
     Op("neg", "neg", "d(-a)/da = -1", _neg, (_neg_g,), code=Code("-{a}", ("-{g}",))),
     Op(
