@@ -731,7 +731,7 @@ _LINEAR_CODE = '''
 def linear(x, w, b):
     """x @ w + b, adding b into the product in place (one array fewer)."""
     out = x @ w
-    if out.dtype == np.result_type(out, b):
+    if out.dtype is b.dtype or out.dtype == np.result_type(out, b):
         out += b
         return out
     return out + b
