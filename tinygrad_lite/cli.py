@@ -355,6 +355,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     features, labels = _dataset(args.dataset, args.samples, args.seed)
     n_classes = int(labels.max()) + 1
     model = _classifier(n_classes, args.seed)
+    print(
+        f"{args.dataset}: {len(labels)} points, {n_classes} classes; "
+        f"MLP 2 -> {HIDDEN} -> {HIDDEN} -> {n_classes} (tanh), softmax cross-entropy, "
+        f"SGD (lr {args.lr:g}, momentum {args.momentum:g}, batches of {args.batch_size}), "
+        f"{args.epochs} epochs"
+    )
     opt = SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     order = rng_from(args.seed)
     everything = Tensor(features)
@@ -460,8 +466,8 @@ def _parser() -> argparse.ArgumentParser:
             nargs="+",
             default=[],
             metavar="NAME=NUMBER",
-            help="the value of every variable, e.g. --set x1=2 w1=-3 "
-            "(the formula may come before or after)",
+            help="the value of every variable, e.g. --set x1=2 w1=-3; the formula may come "
+            "before or after (no default: every variable of the formula needs one)",
         )
 
     d = sub.add_parser(
