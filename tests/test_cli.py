@@ -510,6 +510,10 @@ def test_gradcheck_and_explain_take_the_formula_after_set(
 def test_a_bad_set_value_is_still_named(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "a*b", "--set", "a=2", "b"]) == 2
     assert "expected NAME=NUMBER, got 'b'" in capsys.readouterr().err
+    assert main(["draw", "a*b", "--set", "a=2,b=3"]) == 2
+    assert "separate the assignments with spaces: --set a=2 b=3" in capsys.readouterr().err
+    assert main(["draw", "Tanh(a)", "--set", "a=2"]) == 2
+    assert "calling Tanh is not allowed (did you mean tanh?)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -192,8 +192,9 @@ def _check(node: ast.AST) -> list[ast.AST]:
         f = node.func
         if not isinstance(f, ast.Name) or f.id not in FUNCTIONS:
             what = f.id if isinstance(f, ast.Name) else _DESCRIBE.get(type(f), "an expression")
+            near = f" (did you mean {what.lower()}?)" if what.lower() in FUNCTIONS else ""
             raise ExpressionError(
-                f"calling {what!s} is not allowed; the functions are {', '.join(FUNCTIONS)}"
+                f"calling {what!s} is not allowed{near}; the functions are {', '.join(FUNCTIONS)}"
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{f.id}() takes exactly one argument and no keywords")
@@ -237,10 +238,10 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ExpressionError(
-                f"{number!r:.40} is not a number (for {name}); "
-                "write it as in a formula: 2, -0.5, 1e-3, 1_000"
-            ) from None
+            hint = "write it as in a formula: 2, -0.5, 1e-3, 1_000"
+            if "=" in number:
+                hint = "separate the assignments with spaces: --set a=2 b=3"
+            raise ExpressionError(f"{number!r:.40} is not a number (for {name}); {hint}") from None
         if not math.isfinite(value):
             raise ExpressionError(f"{name}={number} is not a finite number")
         if name in out:
