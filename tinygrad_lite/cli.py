@@ -453,23 +453,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_draw, _add_gradcheck, _add_explain, _add_demo, _add_train):
+        add(sub)
+    return parser
 
-    def formula(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "expr",
-            metavar="EXPR",
-            help='a formula such as "tanh(w1*x1 + b)"; it may start with a minus ("-x*y"). '
-            "Operators + - * / ** and the functions " + ", ".join(FUNCTIONS),
-        )
-        p.add_argument(
-            "--set",
-            nargs="+",
-            default=[],
-            metavar="NAME=NUMBER",
-            help="the value of every variable, e.g. --set x1=2 w1=-3; the formula may come "
-            "before or after (no default: every variable of the formula needs one)",
-        )
 
+def _formula_arguments(p: argparse.ArgumentParser) -> None:
+    """EXPR and --set, which draw, gradcheck and explain share."""
+    p.add_argument(
+        "expr",
+        metavar="EXPR",
+        help='a formula such as "tanh(w1*x1 + b)"; it may start with a minus ("-x*y"). '
+        "Operators + - * / ** and the functions " + ", ".join(FUNCTIONS),
+    )
+    p.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="the value of every variable, e.g. --set x1=2 w1=-3; the formula may come "
+        "before or after (no default: every variable of the formula needs one)",
+    )
+
+
+def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The draw command: a formula's graph as DOT text or a picture file."""
     d = sub.add_parser(
         "draw",
         help="draw the graph of a formula",
@@ -479,7 +487,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog='example: tinygrad-lite draw "tanh(w1*x1 + w2*x2 + b)" '
         "--set x1=2 x2=0 w1=-3 w2=1 b=6.88 --inputs x1 x2 --backward -o neuron.svg",
     )
-    formula(d)
+    _formula_arguments(d)
     d.add_argument(
         "-o",
         "--output",
@@ -524,6 +532,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(run=cmd_draw)
 
+
+def _add_gradcheck(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The gradcheck command: backward against central differences."""
     g = sub.add_parser(
         "gradcheck",
         help="compare analytic and numeric derivatives",
@@ -532,7 +543,7 @@ def _parser() -> argparse.ArgumentParser:
         "atol + rtol * |numeric|, 1 when one does not; a failure at a kink (relu(x) at 0) "
         "is explained.",
     )
-    formula(g)
+    _formula_arguments(g)
     g.add_argument(
         "--eps", type=positive, default=1e-6, help="finite-difference step (default: %(default)g)"
     )
@@ -544,6 +555,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.set_defaults(run=cmd_gradcheck)
 
+
+def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The explain command: the chain rule path by path."""
     e = sub.add_parser(
         "explain",
         help="spell out the chain rule for one derivative",
@@ -551,7 +565,7 @@ def _parser() -> argparse.ArgumentParser:
         "variable to the output, the local derivative on each edge, and their sum, checked "
         "against a finite difference.",
     )
-    formula(e)
+    _formula_arguments(e)
     e.add_argument("--wrt", required=True, metavar="NAME", help="the variable to differentiate by")
     e.add_argument(
         "--max-paths",
@@ -561,6 +575,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     e.set_defaults(run=cmd_explain)
 
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The demo command, whose options the demo's own parser reads."""
     m = sub.add_parser(
         "demo",
         help="check the nine-weight graph three ways, train a small MLP, draw the graph",
@@ -569,6 +586,9 @@ def _parser() -> argparse.ArgumentParser:
     m.set_defaults(rest=[])
     m.set_defaults(run=cmd_demo)
 
+
+def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The train command: an MLP on a built-in data set, every class at once."""
     t = sub.add_parser(
         "train",
         help="train a small MLP on a built-in data set",
@@ -615,7 +635,6 @@ def _parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no progress on stderr (default: show progress)"
     )
     t.set_defaults(run=cmd_train)
-    return parser
 
 
 #: The commands whose first positional argument is a formula.
