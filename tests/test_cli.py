@@ -611,7 +611,8 @@ def test_a_root_at_zero_speaks_of_an_infinite_slope(
 ) -> None:
     assert main(["gradcheck", formula, "--set", "a=0"]) == 2
     err = capsys.readouterr().err
-    assert "is infinite at x = 0" in err
+    assert "infinite" in err
+    assert "at 0" in err or "at x = 0" in err
     assert "negative" not in err
 
 
