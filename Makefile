@@ -2,8 +2,8 @@
 #   make demo   create .venv, install, run the main demo
 #   make test   create .venv, install with the test extras, lint, type-check, run the suite
 # Other targets: lint, bench, images, clean. EXTRAS picks the optional extras for `make test`:
-# the default runs the suite and every notebook (nbmake); CI adds torch, data and layout so
-# that the PyTorch cross-checks and the pygraphviz pictures run too.
+# the default runs the suite and every notebook (nbmake); CI adds torch and data so that the
+# PyTorch cross-checks run too.
 
 PYTHON ?= python3
 VENV   := .venv

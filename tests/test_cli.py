@@ -232,18 +232,36 @@ def test_assignments_parse() -> None:
 def test_draw_without_graphviz(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program
-    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # and no pygraphviz
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program, no rsvg-convert
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # no pygraphviz
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # and no other SVG rasteriser
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(tmp_path / "g.png")]) == 1
     err = capsys.readouterr().err
-    assert "apt-get install graphviz" in err
-    assert "pip install 'tinygrad_lite[layout]'" in err
+    assert "rasteriser" in err
+    assert 'pip install "tinygrad_lite[layout]"' in err
     assert "Traceback" not in err
     assert not (tmp_path / "g.png").exists()
     target = tmp_path / "g.svg"
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(target)]) == 0
     assert f"wrote {target} (drawn by the built-in layout)" in capsys.readouterr().out
     assert "<svg" in target.read_text(encoding="utf-8")
+
+
+def test_draw_png_with_the_builtin_layout_and_a_rasteriser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsvg = shutil.which("rsvg-convert")
+    if rsvg is None:
+        pytest.skip("the rsvg-convert program is not installed")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "rsvg-convert").symlink_to(rsvg)
+    monkeypatch.setenv("PATH", str(tools))  # rsvg-convert, but no dot
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    target = tmp_path / "g.png"
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(target)]) == 0
+    assert f"wrote {target} (drawn by the built-in layout)" in capsys.readouterr().out
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,7 @@ def test_pictures_fall_back_to_the_builtin_layout(
     no_dot: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pygraphviz", None)  # import pygraphviz fails
+    monkeypatch.setitem(sys.modules, "cairosvg", None)  # no rasteriser (PATH hides rsvg-convert)
     lines: list[str] = []
     written = demo._write_pictures(nine_weight_graph(X, Y, W), no_dot, lines.append)
     svg_path = no_dot / "nine_weight.svg"
@@ -122,8 +123,9 @@ def test_pictures_fall_back_to_the_builtin_layout(
     for name in ("w1", "w9", "part2", "loss"):
         assert name in texts, name
     assert lines[0] == f"wrote {svg_path} (drawn by the built-in layout)"
-    assert "nine_weight.png skipped: PNG needs Graphviz" in lines[1]
-    assert "tinygrad_lite[layout]" in lines[1]
+    assert "nine_weight.png skipped: the built-in engine writes .svg and .dot itself" in lines[1]
+    assert "needs an SVG rasteriser and none is installed" in lines[1]
+    assert lines[1].endswith("; the .svg has the picture")
     assert "pictures skipped" not in "\n".join(lines)
 
 

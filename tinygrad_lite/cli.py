@@ -20,7 +20,7 @@ from typing import Any
 
 from tinygrad_lite import __version__
 from tinygrad_lite.autograd import no_grad, toposort
-from tinygrad_lite.console import picture_format, quiet_broken_pipe, save_picture
+from tinygrad_lite.console import CANNOT_DRAW, quiet_broken_pipe, save_picture
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.expr import (
     FUNCTIONS,
@@ -30,6 +30,7 @@ from tinygrad_lite.expr import (
     parse_assignments,
 )
 from tinygrad_lite.value import Value
+from tinygrad_lite.viz.output import picture_format
 
 __all__ = ["main"]
 
@@ -156,7 +157,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     path, _ = target
     try:
         engine = save_picture(out, path, **options)
-    except viz.GraphvizNotFound as exc:
+    except CANNOT_DRAW as exc:
         raise Failure(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
@@ -223,7 +224,7 @@ def _kink_note(
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from tinygrad_lite.explain import explain
+    from tinygrad_lite.viz.explain import explain
 
     tree, values = _variables(args.expr, args.set)
     if args.wrt not in values:
@@ -492,7 +493,7 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         help="file to write: .svg .png .pdf or .dot, drawn by Graphviz when installed, "
-        "else by the built-in layout (.svg) (default: the DOT source on stdout)",
+        "else by the built-in layout (default: the DOT source on stdout)",
     )
     d.add_argument(
         "--inputs",

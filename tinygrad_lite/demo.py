@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import cast
 
 from tinygrad_lite.autograd import no_grad
-from tinygrad_lite.console import quiet_broken_pipe, save_picture
+from tinygrad_lite.console import CANNOT_DRAW, quiet_broken_pipe, save_picture
 from tinygrad_lite.data import make_moons
 from tinygrad_lite.examples import (
     NineWeightGraph,
@@ -36,7 +36,6 @@ from tinygrad_lite.examples import (
 )
 from tinygrad_lite.nn.scalar import MLP
 from tinygrad_lite.value import Value
-from tinygrad_lite.viz import GraphvizNotFound
 
 __all__ = ["central_differences", "main", "relative_difference", "train_moons"]
 
@@ -204,11 +203,8 @@ def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) 
         path = outdir / f"nine_weight{suffix}"
         try:
             engine = save_picture(graph.loss, path)
-        except GraphvizNotFound:
-            out(
-                f"{path} skipped: PNG needs Graphviz (the dot program, or "
-                "pip install 'tinygrad_lite[layout]'); the .svg has the picture"
-            )
+        except CANNOT_DRAW as exc:
+            out(f"{path} skipped: {_first_line(exc)}; the .svg has the picture")
             continue
         except OSError as exc:  # the folder went away or filled up since it was checked
             out(f"{path} not written: {exc.strerror or exc}")
@@ -216,6 +212,11 @@ def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) 
         written.append(path)
         out(f"wrote {path} (drawn by {engine})")
     return written
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of an error's message, for a one-line report."""
+    return str(exc).strip().splitlines()[0].rstrip(".,:;")
 
 
 def _unwritable(folder: Path) -> str | None:
