@@ -29,7 +29,7 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 # with apt-get, the Debian package, installed quietly (one line; apt's output goes to the
 # log); otherwise Graphviz's layout from pip, the pygraphviz wheel of the `layout` extra,
 # into .venv (no system package, no root, no compiler: --only-binary). Without any of them
-# the library draws SVG with its built-in layout, and this says so.
+# the library draws with its built-in layout, and this says so.
 GRAPHVIZ_LOG := $(VENV)/graphviz-install.log
 graphviz: | $(PY)
 	@if command -v dot >/dev/null 2>&1 || $(PY) -c 'import pygraphviz' >/dev/null 2>&1; then :; \
@@ -41,7 +41,7 @@ graphviz: | $(PY)
 		&& $(PY) -m pip install --disable-pip-version-check --only-binary=pygraphviz -e '.[layout]' \
 			>$(GRAPHVIZ_LOG) 2>&1; then :; \
 	else \
-		echo "Graphviz could not be installed (see $(GRAPHVIZ_LOG)), so pictures use the built-in layout (SVG only)."; \
+		echo "Graphviz could not be installed (see $(GRAPHVIZ_LOG)), so pictures use the built-in layout."; \
 		echo "To install it: sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS),"; \
 		echo "winget install graphviz (Windows; then add it to PATH), conda install -c conda-forge graphviz."; \
 	fi

