@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tinygrad_lite.viz.live.page import ASSETS
+from tinygrad_lite.viz.interactive.page import ASSETS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -31,7 +31,7 @@ import pytest
 from tests.live_page import WidgetPage, browser_or_skip
 from tinygrad_lite.examples import NineWeightGraph, default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.viz import COLOURS, backward_steps, explain, format_number
-from tinygrad_lite.viz.live import LiveState, export_html, live
+from tinygrad_lite.viz.interactive import LiveState, export_html, live
 
 
 @pytest.fixture(scope="module")

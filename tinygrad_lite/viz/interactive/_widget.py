@@ -1,7 +1,7 @@
 """The notebook widget: an anywidget model whose front end ships in this package.
 
 Kept apart from the rest of the live view because it imports `anywidget` (the `live`
-extra); `tinygrad_lite.viz.live.live` imports it only when a view is made.
+extra); `tinygrad_lite.viz.interactive.live` imports it only when a view is made.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import anywidget
 import traitlets
 
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.viz.live.page import ASSETS, export_html
-from tinygrad_lite.viz.live.state import LiveState
+from tinygrad_lite.viz.interactive.page import ASSETS, export_html
+from tinygrad_lite.viz.interactive.state import LiveState
 
 
 class LiveView(anywidget.AnyWidget):  # type: ignore[misc]
-    """A live, clickable picture of a graph in a notebook (see `tinygrad_lite.viz.live`).
+    """A live, clickable picture of a graph in a notebook (see `tinygrad_lite.viz.interactive`).
 
     Attributes:
         state: the `LiveState` that answers the front end's questions.

@@ -21,7 +21,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from tinygrad_lite.viz.live.state import LiveState
+from tinygrad_lite.viz.interactive.state import LiveState
 
 __all__ = ["ASSETS", "export_html", "page_html", "script_text"]
 

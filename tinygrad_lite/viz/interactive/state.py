@@ -25,8 +25,8 @@ import numpy as np
 from tinygrad_lite.autograd import Node
 from tinygrad_lite.viz.build import build_scene, grad_row
 from tinygrad_lite.viz.explain import explain
-from tinygrad_lite.viz.live.picture import choose_engine, edge_key, picture_data
-from tinygrad_lite.viz.live.values import values_data
+from tinygrad_lite.viz.interactive.picture import choose_engine, edge_key, picture_data
+from tinygrad_lite.viz.interactive.values import values_data
 from tinygrad_lite.viz.numbers import raw
 from tinygrad_lite.viz.scene import Scene, SceneEdge
 from tinygrad_lite.viz.steps import backward_steps

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.viz.live.picture import edge_key
+from tinygrad_lite.viz.interactive.picture import edge_key
 from tinygrad_lite.viz.numbers import raw
 from tinygrad_lite.viz.scene import Scene
 

@@ -25,11 +25,11 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.viz.live.page import export_html
-from tinygrad_lite.viz.live.state import LiveState
+from tinygrad_lite.viz.interactive.page import export_html
+from tinygrad_lite.viz.interactive.state import LiveState
 
 if TYPE_CHECKING:
-    from tinygrad_lite.viz.live._widget import LiveView
+    from tinygrad_lite.viz.interactive._widget import LiveView
 
 __all__ = ["LIVE_HELP", "LiveState", "LiveView", "export_html", "live"]
 
@@ -67,7 +67,7 @@ def live(
     """
     if importlib.util.find_spec("anywidget") is None:
         raise ImportError(LIVE_HELP)
-    from tinygrad_lite.viz.live._widget import LiveView
+    from tinygrad_lite.viz.interactive._widget import LiveView
 
     return LiveView(LiveState(root, engine=engine, collapse=collapse, **options))
 
@@ -76,7 +76,7 @@ def __getattr__(name: str) -> Any:
     if name == "LiveView":
         if importlib.util.find_spec("anywidget") is None:
             raise ImportError(LIVE_HELP)
-        from tinygrad_lite.viz.live._widget import LiveView
+        from tinygrad_lite.viz.interactive._widget import LiveView
 
         return LiveView
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
