@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from tests.optional import require
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP
-from tinygrad_lite.viz import backward_steps, build_scene, explain, format_number
+from tinygrad_lite.viz import backward_steps, build_scene, dot_available, explain, format_number
 from tinygrad_lite.viz.interactive import LIVE_HELP, LiveState, export_html, live
 from tinygrad_lite.viz.interactive.page import page_html, script_text
 
@@ -65,17 +67,24 @@ def test_collapse_refuses_unknown_parts_and_strings() -> None:
         build_scene(loss, collapse="part1")
 
 
+def distance(point: list[float], box: dict[str, float]) -> float:
+    """How far a point lies outside a box (0 inside)."""
+    dx = max(box["x"] - point[0], 0.0, point[0] - box["x"] - box["w"])
+    dy = max(box["y"] - point[1], 0.0, point[1] - box["y"] - box["h"])
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
 # --- the layout as data ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["builtin", "dot"])
+@pytest.mark.parametrize("engine", ["builtin", "dot", "pygraphviz"])
 def test_picture_holds_every_box_inside_it_with_unique_edges(engine: str) -> None:
-    if engine == "dot":
-        pytest.importorskip("graphviz")
-        from tinygrad_lite.viz import dot_available
-
-        if not dot_available():
-            pytest.skip("the dot program is not installed")
+    if engine == "dot" and not dot_available():
+        if os.environ.get("CI"):
+            pytest.fail("the Graphviz dot program is required under CI")
+        pytest.skip("the dot program is not installed")
+    if engine == "pygraphviz":
+        require("pygraphviz")
     loss = nine_weight_loss()
     state = LiveState(loss, engine=engine)
     pic = state.picture
@@ -89,8 +98,13 @@ def test_picture_holds_every_box_inside_it_with_unique_edges(engine: str) -> Non
         assert n["y"] + n["h"] <= pic["height"], n
     keys = [e["key"] for e in pic["edges"]]
     assert len(keys) == len(set(keys)) == len(scene.edges)
+    boxes = {n["id"]: n for n in pic["nodes"]}
     for e in pic["edges"]:
         assert re.fullmatch(r"M[\d.]+,[\d.]+( [CL][\d., ]+)+", e["d"]), e["d"]
+        numbers = [float(v) for v in re.findall(r"-?[\d.]+", e["d"])]
+        # each curve starts at its own source box and ends at its own target box
+        assert distance(numbers[:2], boxes[e["src"]]) < 3.0, e
+        assert distance(numbers[-2:], boxes[e["dst"]]) < 3.0, e
     assert {c["path"] for c in pic["clusters"]} == {"part1", "part2", "part3"}
     grad_rows = {n["name"]: n["rows"][n["grad_row"]] for n in pic["nodes"] if n["grad_row"] >= 0}
     assert grad_rows["w1"].startswith("grad ")

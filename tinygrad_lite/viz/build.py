@@ -63,6 +63,7 @@ class _GraphView:
         self.root = root
         self.depth = depth
         self.collapse = frozenset(collapse)
+        self._boxes: dict[str | None, str | None] = {}  #: scope -> summary key, memoised
         self.order = toposort(root)
         self.index = {node: i for i, node in enumerate(self.order)}
         self.names: Names = node_names(self.order, consumers_of(self.order))
@@ -86,14 +87,18 @@ class _GraphView:
     def _box_of(self, scope: str | None) -> str | None:
         """The summary a node with this scope collapses into (the outermost collapsed part
         around it: deeper than `depth`, or named in `collapse`), or None."""
-        if scope is None:
-            return None
-        parts = scope.split("/")
-        for k in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:k])
-            if (self.depth is not None and k > self.depth) or prefix in self.collapse:
-                return prefix
-        return None
+        if scope in self._boxes:
+            return self._boxes[scope]
+        box = None
+        if scope is not None:
+            parts = scope.split("/")
+            for k in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:k])
+                if (self.depth is not None and k > self.depth) or prefix in self.collapse:
+                    box = prefix
+                    break
+        self._boxes[scope] = box
+        return box
 
     def _open_part(self, scope: str | None) -> str | None:
         """The innermost part around `scope` that is still drawn open."""

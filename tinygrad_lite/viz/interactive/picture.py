@@ -138,8 +138,12 @@ def picture_data(scene: Scene, engine: str, legend: list[Any] | None = None) -> 
                 "grad_row": _grad_row_index(scene, n.id, n.rows),
             }
         )
+    routes = {(r.src, r.dst, r.index): r for r in layout.edges}
     edges = []
-    for e, route in zip(scene.edges, layout.edges, strict=False):
+    for e in scene.edges:
+        route = routes.get((e.src, e.dst, e.index))
+        if route is None or not route.points:
+            continue
         builtin = engine == "builtin"
         path = _builtin_path(route, layout) if builtin else _spline_path(route.points)
         at = route.label_at

@@ -89,6 +89,7 @@ class LiveState:
         self.revision = 0
         self.layouts = 0  #: how many times the picture was laid out
         self.scene = self._scene()
+        self.options["rankdir"] = self.scene.rankdir  # the direction stays as first drawn
         self.picture = self._lay_out()
         self._record(None)
 

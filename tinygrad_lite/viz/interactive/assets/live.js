@@ -83,7 +83,7 @@ class LiveGraph {
       b.addEventListener("click", action);
       return b;
     };
-    button("tl-first", "\u23ee", "first frame", () => this.showFrame(0));
+    button("tl-first", "|\u25c0", "first frame", () => this.showFrame(0));
     button("tl-back", "\u25c0", "previous edge", () => this.showFrame(this.frame - 1));
     this.playButton = button("tl-play", "\u25b6 play", "play / pause", () => this.togglePlay());
     button("tl-next", "\u25b6|", "next edge", () => this.showFrame(this.frame + 1));
@@ -161,6 +161,7 @@ class LiveGraph {
 
   drawPicture() {
     const pic = this.model.get("picture");
+    this.unhover(); // the element under the pointer may be gone
     this.graph.textContent = "";
     this.nodes.clear();
     this.edges.clear();
