@@ -14,28 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.chromium import CHROMEDRIVER, CHROMIUM, FLAGS
 from tinygrad_lite.viz.interactive.page import ASSETS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-]
 #: what the page and the Python side exchange (the widget's synced traits)
 SYNCED = (
     "picture",
@@ -160,10 +146,3 @@ class WidgetPage:
 def _json(value: Any) -> Any:
     """Plain JSON data, as the comm would carry it (tuples become lists)."""
     return json.loads(json.dumps(value))
-
-
-def chromium_ready() -> bool:
-    """Whether Chromium, chromedriver and Selenium are all here."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return False
-    return shutil.which(str(CHROMIUM)) is not None
