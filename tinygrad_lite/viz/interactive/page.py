@@ -82,7 +82,7 @@ def _layouts(state: LiveState, max_layouts: int, max_explained: int) -> dict[str
 
 
 def page_html(
-    state: LiveState, *, max_layouts: int = 16, max_explained: int = 200, steps: bool = True
+    state: LiveState, *, max_layouts: int = 16, max_explained: int = 48, steps: bool = True
 ) -> str:
     """The page `export_html` writes, as text."""
     layouts = _layouts(state, max_layouts, max_explained)
@@ -116,7 +116,7 @@ def export_html(
     path: str | Path,
     *,
     max_layouts: int = 16,
-    max_explained: int = 200,
+    max_explained: int = 48,
     steps: bool = True,
 ) -> Path:
     """Write the live view of `state` to one HTML file that works offline.

@@ -52,7 +52,10 @@ def values_data(scene: Scene, revision: int) -> dict[str, Any]:
     """
     rows = {n.id: list(n.rows) for n in scene.nodes if n.kind != "op" and n.role != "constant"}
     full = {
-        nid: {"data": full_text(node.data), "grad": full_text(node.grad)}
+        nid: {
+            "data": full_text(node.data),
+            "grad": full_text(node.grad) if node.requires_grad else "none (needs no gradient)",
+        }
         for nid, node in scene.sources.items()
     }
     locals_: dict[str, str] = {}

@@ -69,6 +69,7 @@ class LiveGraph {
   build(el) {
     const root = htmlEl("div", "tl-live", el);
     this.root = root;
+    this.title = htmlEl("div", "tl-title", root, "");
     const bar = htmlEl("div", "tl-toolbar", root);
     this.stepButton = htmlEl("button", "tl-steps-toggle", bar, "step through backward");
     this.stepButton.type = "button";
@@ -162,6 +163,7 @@ class LiveGraph {
   drawPicture() {
     const pic = this.model.get("picture");
     this.unhover(); // the element under the pointer may be gone
+    this.title.textContent = (pic && pic.title) || "";
     this.graph.textContent = "";
     this.nodes.clear();
     this.edges.clear();
