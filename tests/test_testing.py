@@ -99,8 +99,11 @@ def test_values_from_a_strategy(v: Value) -> None:
 def test_import_without_hypothesis_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "hypothesis", None)
     monkeypatch.delitem(sys.modules, "tinygrad_lite.testing")
-    with pytest.raises(ImportError, match=r"pip install tinygrad_lite\[test\]"):
+    with pytest.raises(ImportError) as info:
         importlib.import_module("tinygrad_lite.testing")
+    # Works from a clone (the package may not be on an index) and anywhere else.
+    assert 'pip install -e ".[test]"' in str(info.value)
+    assert "pip install hypothesis" in str(info.value)
 
 
 # --------------------------------------------------------------------------------------
