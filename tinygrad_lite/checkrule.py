@@ -124,7 +124,7 @@ class OpCheckReport:
     def __str__(self) -> str:
         if self.failure is None:
             return f"check_op {self.op!r}: passed {self.cases} random cases ({self.checked})"
-        return f"check_op {self.op!r}: FAILED ({self.checked})\n{self.failure}"
+        return f"check_op {self.op!r}: FAILED\n{self.failure}"
 
     def __repr__(self) -> str:
         return f"OpCheckReport: {self}"
@@ -559,7 +559,8 @@ def _derivatives(op: Op, point: tuple[float, ...], i: int, eps: float) -> tuple[
 
 def _describe(shape: tuple[int, ...] | None, stages: Sequence[str]) -> str:
     on = "Values" if shape is None else f"Values and Tensors of shape {shape}"
-    return f"{' and '.join(stages)}, on {on}, random upstream gradients"
+    order = "first and second order" if len(stages) == 2 else stages[0]
+    return f"{order}, on {on}, random upstream gradients"
 
 
 def _show(x: Any) -> str:

@@ -171,7 +171,7 @@ def safe_floats(
             the op's `domain` is malformed.
     """
     the_op = _resolve(op)
-    name = the_op.name
+    name = op if isinstance(op, str) else the_op.name
     arity = _arity(the_op)
     if arg < 0 or (arity is not None and arg >= arity):
         raise ValueError(f"op {name!r} takes {arity} argument(s); there is no argument {arg}")
