@@ -93,6 +93,9 @@ def test_a_variadic_op_gets_n_inputs() -> None:
     failure = failure_of(wrong, n_inputs=3)
     assert len(failure.inputs) == 3
     assert "constant factor: it gives 3 times" in failure.hint
+    many = failure_of(wrong, n_inputs=10, tensor_shape=None, second_order=False)
+    assert "a = " in str(many)
+    assert "x9 = " in str(many)  # past the letters, inputs are numbered
 
 
 # --------------------------------------------------------------------------------------

@@ -70,6 +70,11 @@ __all__ = ["OpCheckFailure", "OpCheckReport", "check_op"]
 _LETTERS = "abcdefgh"
 
 
+def _name(k: int) -> str:
+    """The name of input `k` in reports: a, b, c, ... then x8, x9, ..."""
+    return _LETTERS[k] if k < len(_LETTERS) else f"x{k}"
+
+
 @dataclass(frozen=True)
 class OpCheckFailure:
     """Where and how a rule failed: the first failing case, shrunk to a simple one."""
@@ -83,9 +88,7 @@ class OpCheckFailure:
     hint: str = ""  #: the likely mistake, when the numbers point to one
 
     def __str__(self) -> str:
-        point = ", ".join(
-            f"{_LETTERS[k]} = {_show(x)}" for k, x in enumerate(self.inputs[: len(_LETTERS)])
-        )
+        point = ", ".join(f"{_name(k)} = {_show(x)}" for k, x in enumerate(self.inputs))
         lines = [
             f"{self.stage}, on {self.kind}s, at {point}, upstream gradient g = "
             f"{_show(self.upstream)}:"
@@ -317,8 +320,8 @@ def _first_order(
         try:
             result = rule(case.upstream, out, *case.inputs)
         except Exception as exc:
-            return fail(str(rule_raised(op, i, exc, case.inputs, name=_LETTERS[i])))
-        wrong = bad_result(op, i, result, x, out, strict=True, name=_LETTERS[i])
+            return fail(str(rule_raised(op, i, exc, case.inputs, name=_name(i))))
+        wrong = bad_result(op, i, result, x, out, strict=True, name=_name(i))
         if wrong is not None:
             return fail(str(wrong))
     report, problem = _compare(
@@ -354,7 +357,7 @@ def _second_order(
         total: Any = 0.0
         for k, (x, grad, s) in enumerate(zip(xs, grads, case.second, strict=True)):
             if not (isinstance(grad, Node) and grad.requires_grad):
-                constant.append(_LETTERS[k])
+                constant.append(_name(k))
                 grad = type(x)._const(getattr(grad, "data", grad))
             total = total + _project(grad, s) + _project(x, 0.0 * s)  # x keeps h in the graph
         result: Node = total
@@ -439,10 +442,8 @@ def _project(node: Any, weights: Any) -> Any:
 
 def _leaves(case: _Case) -> list[Node]:
     if case.kind == "Value":
-        return [Value(x, label=_LETTERS[k]) for k, x in enumerate(case.inputs)]
-    return [
-        Tensor(x.copy(), requires_grad=True, label=_LETTERS[k]) for k, x in enumerate(case.inputs)
-    ]
+        return [Value(x, label=_name(k)) for k, x in enumerate(case.inputs)]
+    return [Tensor(x.copy(), requires_grad=True, label=_name(k)) for k, x in enumerate(case.inputs)]
 
 
 def _compare(
@@ -468,7 +469,7 @@ def _hint(op: Op, case: _Case, out: Any, tolerances: tuple[float, float, float])
     for i in range(len(case.inputs)):
         if _ignores_g(_rule(op, i), case, out):
             return (
-                f"the rule for {_LETTERS[i]} gives the same result when g doubles: it "
+                f"the rule for {_name(i)} gives the same result when g doubles: it "
                 "forgets to multiply by the upstream gradient g. (gradcheck on a scalar "
                 "output cannot see this: backward starts with g = 1.)"
             )
