@@ -131,6 +131,14 @@ def test_the_notebook_extras_have_what_the_notebooks_import(extra: str) -> None:
 
 def test_the_class_extra_is_a_whole_set_up() -> None:
     extras = pyproject()["project"]["optional-dependencies"]
-    wanted = {"jupyterlab", "hypothesis", "matplotlib", "ipywidgets", "anywidget", "scikit-learn", "tqdm"}
+    wanted = {
+        "jupyterlab",
+        "hypothesis",
+        "matplotlib",
+        "ipywidgets",
+        "anywidget",
+        "scikit-learn",
+        "tqdm",
+    }
     assert names(extras["class"]) == wanted
     assert names(extras["notebooks"]) - {"ipykernel"} <= names(extras["class"])
