@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = "https://github.com/tinygrad-lite/tinygrad_lite"
 #: Packages a notebook imports under another name than the one pip installs.
 DISTRIBUTION = {"sklearn": "scikit-learn"}
+#: What every Jupyter kernel has, whatever the extras.
+KERNEL = {"IPython", "ipykernel"}
 
 
 def pyproject() -> dict[str, Any]:
@@ -114,7 +116,7 @@ def notebook_imports() -> dict[str, set[str]]:
                     modules = [node.module]
                 for module in modules:
                     top = module.split(".")[0]
-                    if top not in sys.stdlib_module_names and top != "tinygrad_lite":
+                    if top not in sys.stdlib_module_names | KERNEL | {"tinygrad_lite"}:
                         found.setdefault(top, set()).add(path.name)
     return found
 
