@@ -32,7 +32,7 @@ from tinygrad_lite.viz.numbers import is_array, number_text, raw
 from tinygrad_lite.viz.picture import Picture
 from tinygrad_lite.viz.rules import input_role, local_rule
 from tinygrad_lite.viz.scene import Scene
-from tinygrad_lite.viz.svg import prefix_ids
+from tinygrad_lite.viz.svg import prefix_ids, strip_prolog
 
 __all__ = ["BackwardSteps", "Frame", "backward_steps"]
 
@@ -183,7 +183,7 @@ class BackwardSteps(Sequence[Frame]):
 
         Every id in it starts with `f<k>-`, so all frames can share one page.
         """
-        return prefix_ids(_strip_prolog(Picture(self.scene(k)).svg()), f"f{k}-")
+        return prefix_ids(strip_prolog(Picture(self.scene(k)).svg()), f"f{k}-")
 
     def html(self, title: str | None = None, intro: str | None = None) -> str:
         """One self-contained HTML page: a title, an introduction, all frames inline with
@@ -199,7 +199,7 @@ class BackwardSteps(Sequence[Frame]):
             hidden = "" if k == 0 else " hidden"
             scene = self.scene(k)
             boxes = max(boxes, sum(n.kind != "op" for n in scene.nodes))
-            svg = prefix_ids(_strip_prolog(Picture(scene).svg()), f"f{k}-")
+            svg = prefix_ids(strip_prolog(Picture(scene).svg()), f"f{k}-")
             parts.append(
                 f'<div class="frame" id="f{k}"{hidden}>'
                 f'<p class="caption">{html.escape(self.describe(k))}</p>'
@@ -246,13 +246,6 @@ class BackwardSteps(Sequence[Frame]):
 
     def __repr__(self) -> str:
         return f"BackwardSteps({len(self.frames)} frames, output {self.names[self.root]!r})"
-
-
-def _strip_prolog(svg: str) -> str:
-    """Drop the XML declaration, doctype and comments so the SVG can sit inside HTML."""
-    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
-    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
-    return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
 
 
 def backward_steps(

@@ -45,7 +45,7 @@ from tinygrad_lite.viz.output import picture_format, rasterise, write_file
 from tinygrad_lite.viz.scene import LegendItem, Scene, SceneEdge, SceneNode
 from tinygrad_lite.viz.style import BORDER, Style
 
-__all__ = ["SvgDrawing", "prefix_ids", "render_svg"]
+__all__ = ["SvgDrawing", "prefix_ids", "render_svg", "strip_prolog"]
 
 FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 EDGE_COLOUR = "#333333"
@@ -212,6 +212,13 @@ def prefix_ids(svg: str, prefix: str) -> str:
     1 in every picture, and two displays of one drawing repeat all of theirs.
     """
     return re.sub(_ID_REF, lambda m: m.group(1) + prefix, svg)
+
+
+def strip_prolog(svg: str) -> str:
+    """Drop the XML declaration, doctype and comments so the SVG can sit inside HTML."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
 
 
 def _text(s: str) -> str:
