@@ -960,17 +960,20 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         if p > 0:
             height[p] = max(height[p], height[c] + 1)
     max_height = max(height, default=0)
-    pad = CLUSTER_PAD * min(g.sp, 1.0)  # cluster margins shrink with tighter spacing
+    pad = CLUSTER_PAD * min(max(g.sp, 0.5), 1.0)  # cluster margins shrink with the spacing
     ext = [pad * (height[c] + 1) for c in range(nc)]
     layer_gap = LAYER_GAP * max(g.sp, 0.5)  # an S-curve between layers needs some room
     label_font = LABEL_FONT * g.fs
-    gap = layer_gap + 2 * pad * (max_height + 1)
-    labels = [e.label for e in scene.edges if e.label]
-    if labels:  # room for a label beside every edge between two layers
-        if g.lr:
-            gap = max(gap, max(text_width(t, label_font) for t in labels) + 2 * layer_gap)
-        else:
-            gap = max(gap, 3 * label_font + layer_gap)
+    base_gap = layer_gap + 2 * pad * (max_height + 1)
+    # room for a label beside each labelled edge, in the gaps that edge spans only
+    gaps = [base_gap] * nl
+    for e in scene.edges:
+        if not e.label:
+            continue
+        a, b = sorted((g.layer[g.ids[e.src]], g.layer[g.ids[e.dst]]))
+        need = text_width(e.label, label_font) + 2 * layer_gap if g.lr else 3 * label_font
+        for lv in range(a, b):
+            gaps[lv] = max(gaps[lv], need if g.lr else need + layer_gap)
 
     # along u: one band per layer, wide enough for its widest box
     band = [1.0] * nl
@@ -981,7 +984,7 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         s, u = [], 0.0
         for lv in range(nl):
             s.append(u)
-            u += band[lv] + gap
+            u += band[lv] + gaps[lv]
         return s
 
     start = starts()

@@ -82,7 +82,9 @@ def _resvg(svg: str, fmt: str, pixels: Pixels = None) -> bytes | None:
     resvg = _module("resvg_py")
     if resvg is None or fmt != "png":
         return None
-    size = {"width": pixels[0], "height": pixels[1]} if pixels else {}
+    # the width alone: resvg keeps the picture's shape, and a height rounded apart from
+    # the width would make it fit the smaller of the two
+    size = {"width": pixels[0]} if pixels else {}
     data = resvg.svg_to_bytes(svg_string=svg, **size)  # type: ignore[attr-defined]
     return bytes(data)
 

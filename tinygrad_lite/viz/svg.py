@@ -166,7 +166,7 @@ def render_svg(scene: Scene) -> SvgDrawing:
     if scene.style.size is not None:  # the page's own size, in inches
         size = f'width="{scene.style.size[0]:.4g}in" height="{scene.style.size[1]:.4g}in"'
     else:
-        size = f'width="{cw:.0f}" height="{ch:.0f}"'
+        size = f'width="{cw:.2f}" height="{ch:.2f}"'
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
