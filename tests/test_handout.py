@@ -49,7 +49,10 @@ def test_markdown_names_both_uses_of_t_times_t_and_wraps_products() -> None:
 def test_text_wraps_long_products_too() -> None:
     loss, w1 = nine_weight_w1()
     text = explain(loss, w1).text()
-    assert max(len(line) for line in text.splitlines() if "* ∂" in line or line.startswith("  ∂")) < 100
+    assert (
+        max(len(line) for line in text.splitlines() if "* ∂" in line or line.startswith("  ∂"))
+        < 100
+    )
 
 
 def test_latex_is_valid_and_escapes_names() -> None:

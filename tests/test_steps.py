@@ -182,7 +182,7 @@ def test_each_caption_names_the_rule_in_the_graphs_names() -> None:
     steps = backward_steps(o)
     assert steps[1].rule(steps.names) == "tanh: ∂ tanh(n)/∂n = 1 - tanh(n)**2 = 0.5000"
     assert "by the rule tanh: ∂ tanh(n)/∂n = 1 - tanh(n)**2 = 0.5000" in steps.describe(1)
-    a, b, c = graph()
+    _a, b, c = graph()
     steps = backward_steps(c)
     k = next(i for i, f in enumerate(steps) if f.parent is b)
     assert "mul: ∂(a*b)/∂b = a = 2.0000" in steps.describe(k)
@@ -212,7 +212,9 @@ def test_a_step_inside_a_collapsed_part_highlights_its_box() -> None:
     model = MLP(2, [3, 1], nonlin="tanh", seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     steps = backward_steps(loss, depth=1)
-    inside = [f for f in steps if f.parent is not None and f.node.scope and "layer0" in f.node.scope]
+    inside = [
+        f for f in steps if f.parent is not None and f.node.scope and "layer0" in f.node.scope
+    ]
     assert inside
     scene = steps.scene(inside[0].step)
     lit = [n for n in scene.nodes if n.highlight]

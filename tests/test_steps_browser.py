@@ -143,7 +143,9 @@ def test_not_reached_reads_differently_from_a_zero_gradient(browser: Any, tmp_pa
     open_page(browser, steps.to_html(tmp_path / "zero.html"))
 
     def rows(k: int) -> str:
-        return str(browser.execute_script(f"return document.querySelector('#f{k} svg').textContent;"))
+        return str(
+            browser.execute_script(f"return document.querySelector('#f{k} svg').textContent;")
+        )
 
     first = rows(0)
     assert first.count("grad not reached") == 4  # h, x*w, x and w: nothing arrived yet

@@ -199,9 +199,14 @@ def test_neurons_keep_their_order_in_the_builtin_engine() -> None:
             assert starts == sorted(starts), (rankdir, layer)
         scene = drawing.scene
         assert scene is not None
-        weights = [n for n in scene.nodes if n.cluster == "mlp/layer1/neuron0" and n.rows[0][0] == "w"]
+        weights = [
+            n for n in scene.nodes if n.cluster == "mlp/layer1/neuron0" and n.rows[0][0] == "w"
+        ]
         place = [drawing.layout.nodes[n.id].center[axis] for n in weights]
-        order = [n.rows[0] for n in sorted(weights, key=lambda n: drawing.layout.nodes[n.id].center[axis])]
+        order = [
+            n.rows[0]
+            for n in sorted(weights, key=lambda n: drawing.layout.nodes[n.id].center[axis])
+        ]
         assert order == sorted(order, key=lambda w: int(w[1:])), (rankdir, place)
 
 

@@ -154,7 +154,9 @@ def test_save_writes_the_format_of_the_suffix_and_nothing_else(tmp_path: Path) -
         drawing.render(tmp_path / "graph.pdf")
         assert (tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
     drawing.save(tmp_path / "graph.gv")
-    assert (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith('digraph "nine weights" {')
+    assert (
+        (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith('digraph "nine weights" {')
+    )
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot, \.gv"):
         drawing.save(tmp_path / "graph.txt")
     with pytest.raises(ValueError, match=r"ends in \.png"):

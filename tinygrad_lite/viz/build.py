@@ -180,9 +180,9 @@ def _roles(
         node = by_name.get(key) if isinstance(key, str) else key
         if node is None or not isinstance(node, Node) or node not in roles:
             shown = repr(key) if isinstance(key, str) else repr(getattr(key, "label", key))
+            some = ", ".join(list(by_name)[:12]) + (", ..." if len(by_name) > 12 else "")
             raise ValueError(
-                f"roles: {shown} is not a node of the graph of {names[root]!r} "
-                f"(its names: {', '.join(list(by_name)[:12])}{', ...' if len(by_name) > 12 else ''})"
+                f"roles: {shown} is not a node of the graph of {names[root]!r} (its names: {some})"
             )
         roles[node] = role
     return roles
@@ -432,9 +432,7 @@ def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: b
         scene.edges.append(SceneEdge(src, op_id, i, label, lit_edge, tip))
 
 
-def _local_label(
-    node: Node, i: int, inputs: tuple[Any, ...], undefined: str, style: Style
-) -> str:
+def _local_label(node: Node, i: int, inputs: tuple[Any, ...], undefined: str, style: Style) -> str:
     """The local derivative d node / d input i as text, or `undefined` where it has none."""
     assert node.op is not None
     try:
@@ -487,7 +485,13 @@ def _add_summaries(scene: Scene, view: _GraphView, marks: _Marks) -> None:
         lit = sid == focus_box or any(m in marks.on_path for m in members)
         scene.nodes.append(
             SceneNode(
-                sid, "summary", "summary", rows, scene.style.colour("summary"), parent, key,
+                sid,
+                "summary",
+                "summary",
+                rows,
+                scene.style.colour("summary"),
+                parent,
+                key,
                 highlight=lit,
             )
         )

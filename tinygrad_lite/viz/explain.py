@@ -27,10 +27,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tinygrad_lite.viz import latex
-
 from tinygrad_lite.autograd import Node, toposort
 from tinygrad_lite.naming import node_names
+from tinygrad_lite.viz import latex
 from tinygrad_lite.viz.rules import input_role, local_rule
 
 __all__ = ["Explanation", "Path", "Step", "explain"]
@@ -189,8 +188,13 @@ class Explanation:
             lines += [f"       = {_fmt(path.product)}", "```"]
         lines.append("")
         if n > 1:
-            terms = [f"({_fmt(p.product)})" for p in self.paths] + (["..."] if self.truncated else [])
-            lines += ["```text", f"{total} = " + " + ".join(f"path {k}" for k in range(1, len(self.paths) + 1))]
+            terms = [f"({_fmt(p.product)})" for p in self.paths] + (
+                ["..."] if self.truncated else []
+            )
+            lines += [
+                "```text",
+                f"{total} = " + " + ".join(f"path {k}" for k in range(1, len(self.paths) + 1)),
+            ]
             lines += ["    = " + w for w in _wrapped(terms, per_line, " + ")]
             lines += [f"    = {_fmt(self.total)}", "```", ""]
         else:
@@ -247,7 +251,9 @@ class Explanation:
         if self.truncated:
             sums.append("\\dots")
         lines = _chunks(sums, per_line)
-        body = [f"{d_total} &= {' + '.join(lines[0])}"] + [f"&\\quad + {' + '.join(r)}" for r in lines[1:]]
+        body = [f"{d_total} &= {' + '.join(lines[0])}"] + [
+            f"&\\quad + {' + '.join(r)}" for r in lines[1:]
+        ]
         body.append(f"&= {latex.number(self.total)}")
         out += ["", "\\[", "\\begin{aligned}", " \\\\\n".join(body), "\\end{aligned}", "\\]"]
         verdict = "agrees" if self.agrees else "\\textbf{disagrees}"

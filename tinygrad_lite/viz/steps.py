@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import importlib
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,9 +213,7 @@ class BackwardSteps(Sequence[Frame]):
             frames="\n".join(parts),
         )
 
-    def to_html(
-        self, path: str | Path, title: str | None = None, intro: str | None = None
-    ) -> Path:
+    def to_html(self, path: str | Path, title: str | None = None, intro: str | None = None) -> Path:
         """Write `html(title, intro)` to `path` and return the path."""
         p = Path(path)
         p.write_text(self.html(title, intro), encoding="utf-8")
