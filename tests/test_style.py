@@ -184,30 +184,42 @@ def test_the_svg_title_is_the_pictures_title(engine: str) -> None:
     assert draw_dot(o, title='say "<hi>" \\ ok').source.startswith('digraph "say \\"<hi>\\" ')
 
 
-def test_neurons_keep_their_order_in_the_builtin_engine() -> None:
-    model = MLP(2, [4, 3, 1], nonlin="tanh", seed=0)
-    loss = (model([0.5, -1.0]) - 1.0) ** 2
-    for rankdir, axis in (("LR", 1), ("TB", 0)):
-        drawing = render_svg(build_scene(loss, rankdir=rankdir))
-        clusters = drawing.layout.clusters
-        for layer in ("mlp/layer0", "mlp/layer1"):
-            neurons = sorted(
-                (p for p in clusters if p.startswith(layer + "/neuron")),
-                key=lambda p: int(p.rsplit("neuron", 1)[1]),
+def neuron_order(engine: str, sizes: list[int], nin: int, rankdir: str) -> list[str]:
+    """Where the neurons of each layer and the weights of each neuron come out of order."""
+    model = MLP(nin, sizes, nonlin="tanh", seed=0)
+    loss = (model([0.5, -1.0, 0.3][:nin]) - 1.0) ** 2
+    drawing = draw(loss, engine=engine, rankdir=rankdir)
+    layout = drawing.layout() if engine == "dot" else drawing.layout
+    scene = drawing.scene
+    axis = 1 if rankdir == "LR" else 0  # top to bottom, or left to right
+    weights: dict[str, list[tuple[float, int]]] = {}
+    for n in scene.nodes:
+        if n.cluster and "/neuron" in n.cluster and re.fullmatch(r"w\d+", n.rows[0]):
+            weights.setdefault(n.cluster, []).append(
+                (layout.nodes[n.id].center[axis], int(n.rows[0][1:]))
             )
-            starts = [clusters[p].center[axis] for p in neurons]
-            assert starts == sorted(starts), (rankdir, layer)
-        scene = drawing.scene
-        assert scene is not None
-        weights = [
-            n for n in scene.nodes if n.cluster == "mlp/layer1/neuron0" and n.rows[0][0] == "w"
-        ]
-        place = [drawing.layout.nodes[n.id].center[axis] for n in weights]
-        order = [
-            n.rows[0]
-            for n in sorted(weights, key=lambda n: drawing.layout.nodes[n.id].center[axis])
-        ]
-        assert order == sorted(order, key=lambda w: int(w[1:])), (rankdir, place)
+    wrong = []
+    layers: dict[str, list[tuple[float, int]]] = {}
+    for cluster, found in weights.items():
+        if [k for _, k in sorted(found)] != sorted(k for _, k in found):
+            wrong.append(f"weights of {cluster}")
+        layer, neuron = cluster.rsplit("/", 1)
+        mean = sum(at for at, _ in found) / len(found)
+        layers.setdefault(layer, []).append((mean, int(neuron[len("neuron") :])))
+    for layer, found in layers.items():
+        if [k for _, k in sorted(found)] != sorted(k for _, k in found):
+            wrong.append(f"neurons of {layer}")
+    return wrong
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_neurons_and_their_weights_keep_their_order(engine: str, rankdir: str) -> None:
+    """layer0/neuron0, neuron1, ... top to bottom (left to right with "TB"), and w0, w1,
+    ... inside each neuron, in both engines."""
+    needs_engine(engine)
+    for sizes, nin in (([3, 1], 2), ([4, 4, 1], 2), ([3, 3, 1], 3), ([5, 1], 3), ([2, 2, 1], 1)):
+        assert neuron_order(engine, sizes, nin, rankdir) == [], (sizes, nin)
 
 
 # --- the style ------------------------------------------------------------------------

@@ -151,6 +151,21 @@ def _page_attrs(scene: Scene) -> dict[str, str]:
     return {}
 
 
+def _members(
+    scene: Scene, labels: dict[str, str], children: dict[str | None, list[str]]
+) -> dict[str | None, list[SceneNode]]:
+    """The boxes written inside each cluster. An input that sits among several sibling
+    clusters (the inputs of a layer, beside its neurons) is written one level up: among
+    the neurons it would let Graphviz shuffle them to shorten its own edges."""
+    members: dict[str | None, list[SceneNode]] = {}
+    for n in scene.nodes:
+        home = n.cluster if n.cluster in labels else None
+        if n.role == "input" and home is not None and len(children.get(home, [])) > 1:
+            home = home.rsplit("/", 1)[0] if "/" in home else None
+        members.setdefault(home, []).append(n)
+    return members
+
+
 def fill_digraph(dot: graphviz.Digraph, scene: Scene) -> None:
     """Write the nodes, clusters, edges and legend of `scene` into `dot`."""
     k, gap = scene.style.font_scale, scene.style.spacing
@@ -172,14 +187,17 @@ def fill_digraph(dot: graphviz.Digraph, scene: Scene) -> None:
         parent = c.path.rsplit("/", 1)[0] if "/" in c.path else None
         children.setdefault(parent, []).append(c.path)
     labels = {c.path: c.label for c in scene.clusters}
-    members: dict[str | None, list[SceneNode]] = {}
-    for n in scene.nodes:
-        members.setdefault(n.cluster if n.cluster in labels else None, []).append(n)
+    members = _members(scene, labels, children)
+    # Graphviz's crossing minimisation lays sibling clusters out in the reverse of the
+    # order they are written, and, top to bottom, the boxes of a cluster too: written
+    # in reverse, the neurons of a layer (and a neuron's weights) come out in order.
+    tb = scene.rankdir in ("TB", "BT")
 
     def fill(g: graphviz.Digraph, path: str | None) -> None:
-        for n in members.get(path, []):
+        boxes = members.get(path, [])
+        for n in boxes[::-1] if tb else boxes:
             g.node(n.id, **_node_attrs(n, k))
-        for child in children.get(path, []):
+        for child in children.get(path, [])[::-1]:
             with g.subgraph(name=_cluster_name(child)) as sub:
                 sub.attr(
                     label=_html(labels[child]),
