@@ -304,8 +304,8 @@ def test_slide_png_is_1920_by_1080(engine: str, tmp_path: Path) -> None:
     data = path.read_bytes()
     assert data[:8] == PNG
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert abs(width - 1920) <= 8  # Graphviz rounds its scale
-    assert height == 1080
+    assert abs(width - 1920) <= 2  # Graphviz rounds its scale
+    assert abs(height - 1080) <= 2
 
 
 def test_an_aspect_pads_the_builtin_picture_to_its_shape() -> None:

@@ -144,8 +144,9 @@ def _legend_label(scene: Scene) -> str:
 def _page_attrs(scene: Scene) -> dict[str, str]:
     """The graph attributes for the style's page: a size filled exactly, or an aspect."""
     style = scene.style
-    if style.size is not None:
-        return {"size": f"{_pt(style.size[0])},{_pt(style.size[1])}!", "ratio": "fill"}
+    if style.size is not None:  # no pad: the page is the size, to the pixel
+        w, h = style.size
+        return {"size": f"{w:.4f},{h:.4f}!", "ratio": "fill", "pad": "0"}
     if style.aspect is not None:
         return {"ratio": f"{1 / style.aspect:.4f}"}
     return {}
