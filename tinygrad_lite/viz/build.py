@@ -24,7 +24,7 @@ no label (a module's weights) or its label names one (``w``, ``b``, ``w1``, ``bi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,8 @@ __all__ = [
     "WIDE",
     "build_scene",
     "choose_rankdir",
+    "data_row",
+    "grad_row",
     "value_role",
 ]
 
@@ -117,17 +119,23 @@ class _GraphView:
     """The graph as the picture sees it: order, names, scopes, and collapsed parts."""
 
     def __init__(
-        self, root: Node, depth: int | None, roles: Mapping[Any, str] | None = None
+        self,
+        root: Node,
+        depth: int | None,
+        collapse: Collection[str] = (),
+        roles: Mapping[Any, str] | None = None,
     ) -> None:
         self.root = root
         self.depth = depth
+        self.collapse = frozenset(collapse)
+        self._boxes: dict[str | None, str | None] = {}  #: scope -> summary key, memoised
         self.order = toposort(root)
         self.index = {node: i for i, node in enumerate(self.order)}
         self.names: Names = node_names(self.order, consumers_of(self.order))
         self.roles = _roles(self.order, root, self.names, roles or {})
         self.scopes = dict(self.names.scopes)
         self.summaries: dict[str, list[Node]] = {}
-        if depth is not None:
+        if depth is not None or self.collapse:
             root_scope = self.scopes[root]
             self.scopes[root] = None if self._box_of(root_scope) else root_scope
             for node in self.order:
@@ -140,19 +148,31 @@ class _GraphView:
         self.summary_ids = {key: f"s{k}" for k, key in enumerate(self.summaries)}
 
     def _stays_visible(self, node: Node) -> bool:
-        return self.roles[node] in ("input", "constant", "output")
+        """The output, and inputs: drawn even inside a collapsed part."""
+        return node is self.root or (node.is_leaf and self.roles[node] in ("input", "constant"))
 
     def _box_of(self, scope: str | None) -> str | None:
-        """The summary a node with this scope collapses into, or None."""
-        if self.depth is None or scope is None:
-            return None
-        parts = scope.split("/")
-        return "/".join(parts[: self.depth + 1]) if len(parts) > self.depth else None
+        """The summary a node with this scope collapses into (the outermost collapsed part
+        around it: deeper than `depth`, or named in `collapse`), or None."""
+        if scope in self._boxes:
+            return self._boxes[scope]
+        box = None
+        if scope is not None:
+            parts = scope.split("/")
+            for k in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:k])
+                if (self.depth is not None and k > self.depth) or prefix in self.collapse:
+                    box = prefix
+                    break
+        self._boxes[scope] = box
+        return box
 
     def _open_part(self, scope: str | None) -> str | None:
-        if self.depth is None or scope is None:
+        """The innermost part around `scope` that is still drawn open."""
+        box = self._box_of(scope)
+        if box is None:
             return scope
-        return "/".join(scope.split("/")[: self.depth]) or None
+        return box.rsplit("/", 1)[0] if "/" in box else None
 
     def collapsed(self, node: Node) -> bool:
         return not self._stays_visible(node) and self._box_of(self.scopes[node]) is not None
@@ -188,7 +208,7 @@ def _roles(
     return roles
 
 
-def _check_options(root: Any, rankdir: str | None, depth: Any) -> None:
+def _check_options(root: Any, rankdir: str | None, depth: Any, collapse: Any) -> None:
     if not isinstance(root, Node):
         raise TypeError(
             f"build_scene needs a graph node (Value or Tensor), got {type(root).__name__}"
@@ -197,6 +217,22 @@ def _check_options(root: Any, rankdir: str | None, depth: Any) -> None:
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None, got {rankdir!r}")
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
         raise ValueError(f"depth must be a non-negative int or None, got {depth!r}")
+    if isinstance(collapse, str) or not all(isinstance(p, str) for p in collapse):
+        raise TypeError(f"collapse must be a collection of scope paths (str), got {collapse!r}")
+
+
+def _check_collapse(view: _GraphView) -> None:
+    """Every part named in `collapse` must be a scope of the graph."""
+    parts = {
+        "/".join(s.split("/")[:k])
+        for s in view.names.scopes.values()
+        if s
+        for k in range(1, s.count("/") + 2)
+    }
+    unknown = sorted(view.collapse - parts)
+    if unknown:
+        known = ", ".join(repr(p) for p in sorted(parts)) or "none"
+        raise ValueError(f"collapse names no part of this graph: {unknown}; its parts: {known}")
 
 
 def _refuse_big(view: _GraphView, max_nodes: int) -> None:
@@ -256,6 +292,7 @@ def build_scene(
     edge_labels: bool = False,
     legend: bool = False,
     depth: int | None = None,
+    collapse: Collection[str] = (),
     max_nodes: int = 500,
     check: bool = False,
     highlight: Node | None = None,
@@ -283,6 +320,8 @@ def build_scene(
         depth: collapse every cluster nested deeper than `depth` scope levels into one
             summary box (parameter count and gradient norm); 0 collapses every cluster.
             Inputs (leaves without grad) stay visible.
+        collapse: scope paths ("part1", "mlp/layer0") of clusters to collapse into their
+            summary boxes, whatever their depth (the live view's click-to-collapse).
         max_nodes: refuse (ValueError) to describe a picture with more boxes than this.
         check: run one backward pass (leaving `.grad` as it is), show its gradients, and
             compare each parameter's with a central finite difference: a green outline
@@ -300,12 +339,13 @@ def build_scene(
 
     Raises:
         TypeError: `root` is not a node.
-        ValueError: a bad rankdir or depth, too many boxes, or a `highlight` node that is
-            not part of the graph.
+        ValueError: a bad rankdir or depth, a `collapse` path that is no part of the
+            graph, too many boxes, or a `highlight` node that is not part of the graph.
     """
-    _check_options(root, rankdir, depth)
+    _check_options(root, rankdir, depth, collapse)
     look = style_from(style)
-    view = _GraphView(root, depth, roles)
+    view = _GraphView(root, depth, collapse, roles)
+    _check_collapse(view)
     _refuse_big(view, max_nodes)
     marks = _marks(view, highlight, check, grads, focus)
     scene = Scene(rankdir=rankdir or "LR", title=title, style=look)
@@ -340,13 +380,9 @@ def _add_value(
     if isinstance(data, np.ndarray):  # a Tensor, 0-d included
         rows.append(f"shape {tuple(data.shape)} {getattr(data, 'dtype', '')}".rstrip())
     if show_data:
-        rows.append(f"data {number_text(data, digits)}")
-    grad = marks.grad(node)
+        rows.append(data_row(data, digits))
     if show_grad and node.requires_grad:
-        if grad is NOT_REACHED:
-            rows.append("grad not reached")
-        else:
-            rows.append("grad none" if grad is None else f"grad {number_text(grad, digits)}")
+        rows.append(grad_row(marks.grad(node), digits))
     fill, border = scene.style.colour(role), BORDER
     if node in marks.checks:
         c = marks.checks[node]
@@ -373,6 +409,19 @@ def _add_value(
         )
     )
     scene.sources[nid] = node
+
+
+def data_row(data: Any, digits: int = 4) -> str:
+    """The data row of a value box: ``data 2.0000``."""
+    return f"data {number_text(data, digits)}"
+
+
+def grad_row(grad: Any, digits: int = 4) -> str:
+    """The grad row of a value box: ``grad -3.0000``, ``grad none`` before any backward,
+    ``grad not reached`` for a node backward has not got to yet (`NOT_REACHED`)."""
+    if grad is NOT_REACHED:
+        return "grad not reached"
+    return "grad none" if grad is None else f"grad {number_text(grad, digits)}"
 
 
 def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: bool) -> None:
