@@ -143,6 +143,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
         "edge_labels": args.edge_labels,
         "legend": args.legend,
         "check": args.check,
+        "title": args.title or "",
+        "depth": args.depth,
+        # every variable not in --inputs is a parameter, whatever its name
+        "roles": {leaf: "parameter" for leaf in leaves.values() if leaf.requires_grad},
+        "style": _style(args),
     }
     if args.highlight is not None:
         if args.highlight not in leaves:
@@ -163,6 +168,18 @@ def cmd_draw(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
     print(f"wrote {path} (drawn by {engine})")
     return 0
+
+
+def _style(args: argparse.Namespace) -> Any:
+    """The picture's `Style` from --digits, --size and --dpi."""
+    from tinygrad_lite.viz.style import Style, parse_size
+
+    dpi = 96.0 if args.dpi is None else args.dpi
+    try:
+        size, aspect = (None, None) if args.size is None else parse_size(args.size, dpi)
+        return Style(digits=args.digits, size=size, aspect=aspect, dpi=dpi)
+    except ValueError as exc:
+        raise UsageError(f"--size/--digits/--dpi: {exc}") from None
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
@@ -531,6 +548,25 @@ def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="direction of the graph: LR left to right, RL right to left, TB top to bottom, "
         "BT bottom to top (default: %(default)s)",
     )
+    d.add_argument(
+        "--title", help="a caption above the picture, also its SVG title (default: none)"
+    )
+    d.add_argument(
+        "--depth",
+        type=int,
+        metavar="N",
+        help="collapse parts nested deeper than N levels (default: show every level)",
+    )
+    d.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="decimals shown (default: %(default)s)"
+    )
+    d.add_argument(
+        "--size",
+        metavar="SIZE",
+        help="the page: an aspect such as 16:9, inches such as 13.33x7.5, or pixels such "
+        "as 1920x1080px (at --dpi) (default: as big as the graph needs)",
+    )
+    d.add_argument("--dpi", type=float, metavar="N", help="pixels per inch of a PNG (default: 96)")
     d.set_defaults(run=cmd_draw)
 
 
