@@ -18,7 +18,7 @@ from optional import require
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import ExpressionError, evaluate, parse, parse_assignments
 from tinygrad_lite.value import Value
-from tinygrad_lite.viz import COLOURS
+from tinygrad_lite.viz import COLOURS, output
 
 NEURON = "tanh(w1*x1 + w2*x2 + b)"
 NEURON_SET = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.88"]
@@ -234,7 +234,7 @@ def test_draw_without_graphviz(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot program, no rsvg-convert
     monkeypatch.setitem(sys.modules, "pygraphviz", None)  # no pygraphviz
-    monkeypatch.setitem(sys.modules, "cairosvg", None)  # and no other SVG rasteriser
+    monkeypatch.setattr(output, "RASTERISERS", [])  # and no SVG rasteriser of any kind
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(tmp_path / "g.png")]) == 1
     err = capsys.readouterr().err
     assert "rasteriser" in err

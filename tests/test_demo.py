@@ -22,6 +22,7 @@ from tinygrad_lite.examples import (
     nine_weight_gradients_by_hand,
     nine_weight_graph,
 )
+from tinygrad_lite.viz import output
 
 ROOT = Path(__file__).resolve().parents[1]
 X = [0.7, -0.4, 1.3, -0.9, 0.25]
@@ -111,7 +112,7 @@ def test_pictures_fall_back_to_the_builtin_layout(
     no_dot: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pygraphviz", None)  # import pygraphviz fails
-    monkeypatch.setitem(sys.modules, "cairosvg", None)  # no rasteriser (PATH hides rsvg-convert)
+    monkeypatch.setattr(output, "RASTERISERS", [])  # and no SVG rasteriser of any kind
     lines: list[str] = []
     written = demo._write_pictures(nine_weight_graph(X, Y, W), no_dot, lines.append)
     svg_path = no_dot / "nine_weight.svg"
