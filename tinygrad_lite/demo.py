@@ -196,8 +196,8 @@ def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) 
     """Draw the nine-weight graph into outdir/nine_weight.svg and .png; returns what was written.
 
     Each file says which engine drew it. Without Graphviz (neither `dot` nor pygraphviz)
-    both come from the built-in layout, whose PNG needs an SVG rasteriser (rsvg-convert or
-    cairosvg); without one the PNG is skipped, with the reason.
+    both come from the built-in layout, whose PNG needs an SVG rasteriser (see
+    `tinygrad_lite.viz.output`); without one the PNG is skipped, with the reason.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
