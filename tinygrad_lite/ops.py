@@ -110,6 +110,11 @@ class Op:
     variadic: bool = False  #: takes any number of inputs, all treated alike
     #: parameters fixed when the op was made (axis, shape, index), as (name, value) pairs
     params: tuple[tuple[str, Any], ...] = ()
+    #: where each input is defined and smooth enough for finite differences, for the
+    #: checks in `tinygrad_lite.testing`: one entry per input (one for all of a variadic
+    #: op), each interval bounds in pairs, (lo, hi) or (lo1, hi1, lo2, hi2, ...); empty
+    #: means every real number, as in ((0.05, math.inf),) for a log-like op
+    domain: tuple[tuple[float, ...], ...] = ()
     #: how generated code writes it (None: the code generator cannot use this op)
     code: Code | None = None
 
@@ -284,7 +289,19 @@ def _check_overflow(name: str, out: Any, *inputs: Any) -> None:
 
 
 def _pow_base_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
-    return g * b * a ** (b - 1)
+    try:
+        return g * b * a ** (b - 1)
+    except (ArithmeticError, DomainError):
+        ad, bd = _data(a), _data(b)
+        vertical = (ad == 0) & (bd > 0) & (bd < 1)
+        if not _any(vertical):
+            raise
+        # The rule's own a ** (b - 1) has a negative power; the user wrote a positive one.
+        raise DomainError(
+            "pow",
+            f"the slope of x ** {float(_first(bd, vertical)):g} is infinite at x = 0 (the curve "
+            "rises vertically from zero), so its gradient at 0 is not defined",
+        ) from None
 
 
 def _pow_exponent_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
