@@ -152,7 +152,7 @@ def _check_expression(expr: Expression, new_inputs: list[float]) -> None:
 #: them out.
 @pytest.mark.parametrize("depth", [3, 4, 5, 6])
 def test_random_graphs_agree_with_the_engine(depth: int) -> None:
-    @settings(max_examples=700)
+    @settings(max_examples=800)
     @given(
         expressions(depth=depth, n_inputs=3),
         st.lists(st.floats(-2, 2, allow_subnormal=False), min_size=3, max_size=3),
