@@ -21,8 +21,8 @@ from tinygrad_lite.value import Value
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse", "parse_assignments"]
 
-#: Longest formula accepted, in characters.
 MAX_LENGTH = 2000
+"""Longest formula accepted, in characters."""
 #: Most syntax-tree nodes accepted (bounds the size of the graph a formula can build).
 MAX_NODES = 1000
 #: Biggest constant exponent accepted in ``**``.
@@ -39,6 +39,7 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "sigmoid": Value.sigmoid,
     "relu": Value.relu,
 }
+"""The functions a formula may call, by name: each is the `Value` method of that name."""
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
