@@ -42,7 +42,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Put every notebook and every API page into the navigation."""
     sections = {
         NOTEBOOKS_NAV: lambda first: [
-            first,
+            {"All notebooks": first},
             *(f"notebooks/{p.name}" for p in notebook_pages.notebooks()),
         ],
         REFERENCE_NAV: lambda first: reference.nav(),

@@ -87,6 +87,7 @@ class _Source:
     path: Path
     tree: ast.Module
     is_package: bool
+    lines: list[str]
 
 
 @cache
@@ -95,8 +96,9 @@ def _source(module: str) -> _Source | None:
     if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
         return None
     path = Path(spec.origin)
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return _Source(path, tree, spec.submodule_search_locations is not None)
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text, filename=str(path))
+    return _Source(path, tree, spec.submodule_search_locations is not None, text.splitlines())
 
 
 def _is_module(name: str) -> bool:
@@ -164,7 +166,8 @@ def _binding(module: str, name: str) -> _Definition | _Import | None:
                     kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
                     return _Definition(module, name, kind, ast.get_docstring(stmt))
             elif name in _assigned(stmt):
-                return _Definition(module, name, "attribute", _attribute_docstring(body, i))
+                docstring = _attribute_docstring(body, i, source.lines)
+                return _Definition(module, name, "attribute", docstring)
             elif isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:
                     if (alias.asname or alias.name) == name:
@@ -206,8 +209,9 @@ def _module_definition(module: str) -> _Definition:
     return _Definition(parent, name, "module", docstring)
 
 
-def _attribute_docstring(body: list[ast.stmt], index: int) -> str | None:
-    """The string literal right after an assignment: how griffe documents an attribute."""
+def _attribute_docstring(body: list[ast.stmt], index: int, lines: list[str]) -> str | None:
+    """An attribute's docstring: the string literal right after its assignment, else its
+    ``#:`` comment (which docs/attribute_comments.py makes griffe read too)."""
     if index + 1 < len(body):
         after = body[index + 1]
         if (
@@ -216,6 +220,22 @@ def _attribute_docstring(body: list[ast.stmt], index: int) -> str | None:
             and isinstance(after.value.value, str)
         ):
             return after.value.value
+    return comment_docstring(lines, body[index].lineno)
+
+
+def comment_docstring(lines: list[str], lineno: int) -> str | None:
+    """The ``#:`` comment of the statement at 1-based `lineno` of `lines`: the lines right
+    above it, else the end of its own line; None without one."""
+    above: list[str] = []
+    i = lineno - 2
+    while i >= 0 and lines[i].lstrip().startswith("#:"):
+        above.insert(0, lines[i].lstrip()[2:].strip())
+        i -= 1
+    if above:
+        return "\n".join(above)
+    own = lines[lineno - 1]
+    if "#:" in own:
+        return own.split("#:", 1)[1].strip() or None
     return None
 
 
@@ -327,4 +347,4 @@ def nav() -> list[object]:
                 items.append({short: page_path(module)})
         return items
 
-    return [INDEX, *section(PACKAGE)]
+    return [{"All modules": INDEX}, *section(PACKAGE)]

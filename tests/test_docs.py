@@ -206,6 +206,13 @@ def test_the_checks_catch_a_missing_docstring_and_follow_re_exports(
     assert "[`Thing`][refpkg.core.Thing]" in page
 
 
+def test_comments_document_attributes() -> None:
+    lines = ["#: the first line", "#: and the second", "A = 1", "B = 2  #: beside", "C = 3"]
+    assert reference.comment_docstring(lines, 3) == "the first line\nand the second"
+    assert reference.comment_docstring(lines, 4) == "beside"
+    assert reference.comment_docstring(lines, 5) is None
+
+
 def stray_tags(docstring: str) -> list[str]:
     """``<word ...>`` outside code spans and examples: Markdown would take it for HTML."""
     lines = [
