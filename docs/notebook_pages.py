@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from latex2mathml.converter import convert as latex_to_mathml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -155,6 +154,8 @@ def offline_html(page: str) -> str:
 
 
 def _mathml(match: re.Match[str]) -> str:
+    from latex2mathml.converter import convert as latex_to_mathml  # the docs extra
+
     display, inline = match.group(1), match.group(2)
     tex = html.unescape(display if display is not None else inline)
     return str(latex_to_mathml(tex.strip(), display="block" if display is not None else "inline"))

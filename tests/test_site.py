@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SITE_VARIABLE = "TINYGRAD_LITE_SITE"
 reference = load_docs_module("reference")
+notebook_pages = load_docs_module("notebook_pages")
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +142,43 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
     (tmp_path / "b.html").write_text('<h1 id="y">b</h1>', encoding="utf-8")
     broken = broken_links(tmp_path / "a.html", tmp_path, {})
     assert broken == ["b.html#x", "c.html", "#top"]
+
+
+def test_prepare_keeps_still_pictures_and_drops_widgets() -> None:
+    import nbformat
+
+    widget = {"model_id": "m", "version_major": 2, "version_minor": 0}
+    cell = nbformat.v4.new_code_cell("view")
+    cell.outputs = [
+        nbformat.v4.new_output(  # a progress bar: only text besides the widget
+            "display_data", {"text/plain": "0%|", notebook_pages.WIDGET: widget}
+        ),
+        nbformat.v4.new_output(  # the live view: a still picture besides the widget
+            "display_data",
+            {"text/plain": "LiveView()", "image/svg+xml": "<svg/>", notebook_pages.WIDGET: widget},
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    notebook_pages.prepare(nb)
+    kept = nb.cells[0].outputs
+    assert [o.output_type for o in kept] == ["display_data", "stream"]
+    assert set(kept[0].data) == {"text/plain", "image/svg+xml"}
+    assert "widgets" not in nb.metadata  # its state would load the widget manager online
+
+
+def test_offline_html_removes_the_scripts_that_load_from_a_cdn() -> None:
+    page = (
+        '<script src="https://cdnjs.example/mathjax/latest.js"> </script>'
+        '<script type="text/x-mathjax-config">init_mathjax()</script>'
+        '<script type="module">const m = (await import("https://cdn.example/mermaid.mjs"));'
+        "mermaid.initialize()</script>"
+        '<script src=""> </script><script>copy()</script><p>no formula here</p>'
+    )
+    out = notebook_pages.offline_html(page)
+    assert out == "<script>copy()</script><p>no formula here</p>"
+    assert not network_loads(out)
 
 
 # ----------------------------------------------------------------------------------
