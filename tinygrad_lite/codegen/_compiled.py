@@ -313,7 +313,7 @@ def compile(fn: Callable[..., Any] | None = None, *, check: bool = True) -> Any:
     Returns:
         A `Compiled`; ``.source`` shows the code it runs.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> w = Value(0.5, label="w")
         >>> f = compile(lambda x: (w * x - 1.0) ** 2)

@@ -141,7 +141,7 @@ def generate(root: Node, *, wrt: Sequence[Node] | None = None, name: str = "back
         NotImplementedError: an op of the graph has no code (`ops.Code`).
         ValueError: a `wrt` entry is not a leaf of this graph that requires grad.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> c = a * b + a
