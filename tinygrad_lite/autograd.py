@@ -19,6 +19,7 @@ while a graph is being built, which is most of the cost of building a big scalar
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -376,6 +377,8 @@ def _mark_consumers(root: Node) -> None:
                 p._pending = 1
                 if p._op is not None:
                     push(p)
+                elif p.grad is None:  # `p.grad = None` (PyTorch's habit) means "no gradient yet"
+                    p.grad = empty
 
 
 def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Iterator[Node]:
@@ -464,14 +467,23 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     # it saves a quarter of backward on the scalar MLP). Other ops take the general loop.
     plain = not create_graph and not observers
     passes = _PASS_THROUGH
+    # Python floats do not signal overflow as numpy does (Tensor.backward raises on it), so
+    # for Values every gradient is checked by hand: not (lo < x < hi) is true for inf and
+    # nan. Once an inf or nan in the data has made a gradient non-finite, gradients are
+    # data as well ("tainted") and pass through.
+    check = add_inline
+    lo, hi = -math.inf, math.inf
+    tainted = check and not (lo < root.grad < hi)
     ready = [root]
     pop, push = ready.pop, ready.append
     while ready:
         node = pop()
+        g = node.grad
+        if check and not (lo < g < hi) and not tainted:
+            raise _summed_overflow(node)
         op = node._op
         if op is None:
             continue
-        g = node.grad
         vjps = op.vjps
         many = node._many
         if plain and many is None:
@@ -488,6 +500,8 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                         c = rule(g, node.data, ad) if b is None else rule(g, node.data, ad, bd)
                     except (ArithmeticError, ValueError) as exc:
                         raise _undefined(op, (ad,) if b is None else (ad, bd), exc) from None
+                    if check and not (lo < c < hi):
+                        tainted = _non_finite(op, c, (g, node.data, ad, bd))
                 if add_inline:
                     a.grad += c
                 else:
@@ -505,6 +519,8 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                         c = rule(g, node.data, ad, bd)
                     except (ArithmeticError, ValueError) as exc:
                         raise _undefined(op, (ad, bd), exc) from None
+                    if check and not (lo < c < hi):
+                        tainted = _non_finite(op, c, (g, node.data, ad, bd))
                 if add_inline:
                     b.grad += c
                 else:
@@ -550,6 +566,8 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                 if observers:
                     for observe in observers:
                         observe(node=node, index=i, parent=p, upstream=g, contribution=c)
+                if check and not (lo < c < hi):
+                    tainted = _non_finite(op, c, (g, out, *args))
                 if add_inline:
                     p.grad += c
                 else:
@@ -568,6 +586,29 @@ def _undefined(op: Op, args: Any, exc: Exception) -> DomainError:
     if isinstance(exc, DomainError):
         return exc
     return DomainError(op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}")
+
+
+def _non_finite(op: Op, c: float, sources: tuple[Any, ...]) -> bool:
+    """A Value gradient contribution `c` is inf or nan. If everything it was computed from
+    is finite, the rule overflowed: raise. Otherwise it is data passing through: True."""
+    if all(s is None or (type(s) is float and math.isfinite(s)) for s in sources):
+        inputs = [s for s in sources[2:] if s is not None]
+        what = "overflows float64" if c == c else "is not finite (nan)"
+        raise DomainError(
+            op.name, f"the gradient {what} at finite inputs {_short(inputs)} (it is {c})"
+        )
+    return True
+
+
+def _summed_overflow(node: Node) -> DomainError:
+    """The error for a Value whose gradient, summed over its uses, overflowed."""
+    name = node._op.name if node._op is not None else "backward"
+    who = f"'{node.label}'" if node.label else ("a leaf" if node._op is None else "its output")
+    return DomainError(
+        name,
+        f"the gradient of {who} is {node.grad}: the contributions of its uses are finite, "
+        "but their sum overflows float64",
+    )
 
 
 def _short(args: Any) -> str:

@@ -52,8 +52,11 @@ EXP_LIMIT = 5.0
 LOG_MIN = 0.05
 #: Denominators and negative-power bases stay at least this far from zero.
 POLE_GAP = 0.1
-#: relu inputs stay at least this far from the kink at 0.
+#: relu, abs and leaky_relu inputs stay at least this far from the kink at 0, and clamp
+#: inputs this far from both bounds.
 KINK_GAP = 1e-3
+#: sqrt inputs stay above this (the derivative 1/(2 sqrt(x)) stays below 2.3).
+SQRT_MIN = 0.05
 
 
 # ----------------------------------------------------------------------------------
@@ -66,7 +69,7 @@ _DEFINED_EVERYWHERE = frozenset(
     {"add", "sub", "mul", "neg", "tanh", "sin", "cos", "sigmoid", "add_n"}
 )
 #: Ops whose domain `safe_floats` narrows.
-_RESTRICTED = frozenset({"log", "exp", "pow", "relu", "div"})
+_RESTRICTED = frozenset({"log", "exp", "pow", "relu", "div", "abs", "sqrt", "leaky_relu", "clamp"})
 
 
 def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -97,9 +100,11 @@ def safe_floats(
 ) -> st.SearchStrategy[float]:
     """Floats for argument `arg` of op `op_name` where it is defined and smooth.
 
-    Domains: log > 0.05; a div denominator |b| >= 0.1; a pow base in [0.1, 5] with an
-    exponent in [-3, 3]; relu |x| >= 1e-3 (away from the kink); exp <= 5; every other op
-    takes the whole [min_value, max_value].
+    Domains: log > 0.05; sqrt >= 0.05; a div denominator |b| >= 0.1; a pow base in
+    [0.1, 5] with an exponent in [-3, 3]; relu, abs and the input of leaky_relu |x| >= 1e-3
+    (away from the kink); exp <= 5; clamp's min below the middle of the range and its max
+    above it (use `op_inputs` to keep its input away from both); every other op and
+    argument (leaky_relu's slope) takes the whole [min_value, max_value].
 
     Raises:
         KeyError: `op_name` is not in `OPS`.
@@ -121,8 +126,13 @@ def safe_floats(
         hi = min(hi, EXP_LIMIT)
     elif op_name == "pow":
         lo, hi = (max(lo, POLE_GAP), min(hi, 5.0)) if arg == 0 else (max(lo, -3.0), min(hi, 3.0))
-    elif op_name == "relu":
+    elif op_name == "sqrt":
+        lo = max(lo, SQRT_MIN)
+    elif op_name in ("relu", "abs") or (op_name == "leaky_relu" and arg == 0):
         return _away_from_zero(lo, hi, KINK_GAP)
+    elif op_name == "clamp" and arg > 0:
+        middle = (lo + hi) / 2
+        lo, hi = (lo, middle - KINK_GAP) if arg == 1 else (middle + KINK_GAP, hi)
     elif op_name == "div" and arg == 1:
         return _away_from_zero(lo, hi, POLE_GAP)
     if lo > hi:
@@ -133,19 +143,23 @@ def safe_floats(
 def op_inputs(
     op_name: str, *, min_value: float = -5, max_value: float = 5
 ) -> st.SearchStrategy[tuple[float, ...]]:
-    """The whole input tuple for one op (add_n gets 2 to 6 inputs), each in its domain."""
+    """The whole input tuple for one op (add_n gets 2 to 6 inputs), each in its domain
+    (clamp's input at least 1e-3 away from both bounds)."""
     if op_name not in OPS:
         raise KeyError(f"unknown op {op_name!r}; known: {', '.join(sorted(OPS))}")
     arity = _arity(op_name)
     if arity is None:
         terms = safe_floats(op_name, min_value=min_value, max_value=max_value)
         return st.lists(terms, min_size=2, max_size=6).map(tuple)
-    return st.tuples(
+    inputs = st.tuples(
         *(
             safe_floats(op_name, arg=i, min_value=min_value, max_value=max_value)
             for i in range(arity)
         )
     )
+    if op_name == "clamp":
+        return inputs.filter(lambda t: min(abs(t[0] - t[1]), abs(t[0] - t[2])) >= KINK_GAP)
+    return inputs
 
 
 def values(
