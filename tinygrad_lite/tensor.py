@@ -931,7 +931,7 @@ class Tensor(Node):
             chosen = {i for i, n in enumerate(self.shape) if n == 1}
         else:
             key = _axis_param(dim, self.ndim, "squeeze")
-            axes = np.lib.array_utils.normalize_axis_tuple(key, self.ndim) if key is not None else ()
+            axes = () if key is None else np.lib.array_utils.normalize_axis_tuple(key, self.ndim)
             chosen = {i for i in axes if self.shape[i] == 1}
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in chosen))
 
