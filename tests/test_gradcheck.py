@@ -185,7 +185,7 @@ def test_nan_gradient_fails() -> None:
     report = gradcheck(lambda a: apply(ArrayNode, op, (a,), a.data), [ArrayNode(np.array(1.0))])
     assert not report
     assert math.isnan(report.worst.abs_error)
-    with pytest.raises(DomainError, match="bad: the gradient is not finite"):
+    with pytest.raises(DomainError, match="is nan although every value in the graph is finite"):
         gradcheck(lambda a: apply(Value, op, (a,), a.data), [1.0])
 
 

@@ -468,22 +468,20 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     plain = not create_graph and not observers
     passes = _PASS_THROUGH
     # Python floats do not signal overflow as numpy does (Tensor.backward raises on it), so
-    # for Values every gradient is checked by hand: not (lo < x < hi) is true for inf and
-    # nan. Once an inf or nan in the data has made a gradient non-finite, gradients are
-    # data as well ("tainted") and pass through.
-    check = add_inline
+    # a Value leaf's finished gradient is checked here: an overflow anywhere upstream leaves
+    # an inf or nan in some leaf (inf * 0 is nan). not (lo < g < hi) is true for both.
+    check = add_inline and -math.inf < root.grad < math.inf
     lo, hi = -math.inf, math.inf
-    tainted = check and not (lo < root.grad < hi)
     ready = [root]
     pop, push = ready.pop, ready.append
     while ready:
         node = pop()
-        g = node.grad
-        if check and not (lo < g < hi) and not tainted:
-            raise _summed_overflow(node)
         op = node._op
         if op is None:
+            if check and not (lo < node.grad < hi):
+                _check_leaf_gradient(root, node)
             continue
+        g = node.grad
         vjps = op.vjps
         many = node._many
         if plain and many is None:
@@ -500,8 +498,6 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                         c = rule(g, node.data, ad) if b is None else rule(g, node.data, ad, bd)
                     except (ArithmeticError, ValueError) as exc:
                         raise _undefined(op, (ad,) if b is None else (ad, bd), exc) from None
-                    if check and not (lo < c < hi):
-                        tainted = _non_finite(op, c, (g, node.data, ad, bd))
                 if add_inline:
                     a.grad += c
                 else:
@@ -519,8 +515,6 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                         c = rule(g, node.data, ad, bd)
                     except (ArithmeticError, ValueError) as exc:
                         raise _undefined(op, (ad, bd), exc) from None
-                    if check and not (lo < c < hi):
-                        tainted = _non_finite(op, c, (g, node.data, ad, bd))
                 if add_inline:
                     b.grad += c
                 else:
@@ -566,8 +560,6 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
                 if observers:
                     for observe in observers:
                         observe(node=node, index=i, parent=p, upstream=g, contribution=c)
-                if check and not (lo < c < hi):
-                    tainted = _non_finite(op, c, (g, out, *args))
                 if add_inline:
                     p.grad += c
                 else:
@@ -588,26 +580,21 @@ def _undefined(op: Op, args: Any, exc: Exception) -> DomainError:
     return DomainError(op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}")
 
 
-def _non_finite(op: Op, c: float, sources: tuple[Any, ...]) -> bool:
-    """A Value gradient contribution `c` is inf or nan. If everything it was computed from
-    is finite, the rule overflowed: raise. Otherwise it is data passing through: True."""
-    if all(s is None or (type(s) is float and math.isfinite(s)) for s in sources):
-        inputs = [s for s in sources[2:] if s is not None]
-        what = "overflows float64" if c == c else "is not finite (nan)"
-        raise DomainError(
-            op.name, f"the gradient {what} at finite inputs {_short(inputs)} (it is {c})"
-        )
-    return True
-
-
-def _summed_overflow(node: Node) -> DomainError:
-    """The error for a Value whose gradient, summed over its uses, overflowed."""
-    name = node._op.name if node._op is not None else "backward"
-    who = f"'{node.label}'" if node.label else ("a leaf" if node._op is None else "its output")
-    return DomainError(
-        name,
-        f"the gradient of {who} is {node.grad}: the contributions of its uses are finite, "
-        "but their sum overflows float64",
+def _check_leaf_gradient(root: Node, leaf: Node) -> None:
+    """A Value leaf's gradient is inf or nan. If every value in the graph is finite, a
+    gradient overflowed on the way (raise); otherwise an inf or nan in the data passed
+    through, which is data as the forward treats it."""
+    for node in toposort(root):
+        for x in (node.data, *_inputs(node)):
+            x = x.data if isinstance(x, Node) else x
+            if type(x) is float and not math.isfinite(x):
+                return
+    who = f"'{leaf.label}'" if leaf.label else "a leaf"
+    raise DomainError(
+        "backward",
+        f"the gradient of {who} is {leaf.grad} although every value in the graph is "
+        "finite: a gradient overflowed float64 on the way (run backward inside "
+        "tl.detect_anomaly() to see which op)",
     )
 
 

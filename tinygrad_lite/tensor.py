@@ -139,10 +139,14 @@ def _shape(x: Any) -> tuple[int, ...]:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
+#: A tuple, not a union: a union written in the call is built anew on every call.
+_ARRAYS = (np.ndarray, np.generic)
+
+
 def _mixed_kinds(a: Any, b: Any) -> bool:
     """Whether an operand is a non-floating array (then PyTorch's promotion applies)."""
-    return (isinstance(a, _ndarray | np.generic) and a.dtype.kind != "f") or (
-        isinstance(b, _ndarray | np.generic) and b.dtype.kind != "f"
+    return (isinstance(a, _ARRAYS) and a.dtype.kind != "f") or (
+        isinstance(b, _ARRAYS) and b.dtype.kind != "f"
     )
 
 
@@ -367,6 +371,11 @@ class Tensor(Node):
         one = np.empty(data.shape, data.dtype)
         one.fill(1)
         return one
+
+    @classmethod
+    def _run(cls, op: Op, *args: Any) -> Array:
+        """`op`'s forward on data, with the overflow check every Tensor op gets."""
+        return _compute(op, *args)
 
     @classmethod
     def _call(cls, op: Op, *parents: Any) -> Tensor:

@@ -89,7 +89,7 @@ def linear_node(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
             f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
             "(need input (..., n_in), weight (n_in, n_out), bias (n_out,))"
         )
-    return record(Tensor, ops.LINEAR, None, None, (x, w, b), ops.LINEAR.forward(xd, wd, bd))
+    return record(Tensor, ops.LINEAR, None, None, (x, w, b), Tensor._run(ops.LINEAR, xd, wd, bd))
 
 
 # --- activations --------------------------------------------------------------------------
