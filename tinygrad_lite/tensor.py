@@ -806,7 +806,9 @@ class Tensor(Node):
             except ValueError as exc:
                 raise ValueError(f"{name}: of a tensor of shape {self.shape}: {exc}") from None
         if axis is not None or keepdims is not None:
-            raise TypeError(f"{name}: give dim=/keepdim= (PyTorch) or axis=/keepdims= (numpy)")
+            raise TypeError(
+                f"{name}: give dim=/keepdim= (PyTorch) or axis=/keepdims= (numpy), not both"
+            )
         d = _one_dim(dim, self.ndim, name)
         if self.shape[d] == 0:
             raise ValueError(f"{name}: dim {dim} of a tensor of shape {self.shape} is empty")

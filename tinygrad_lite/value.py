@@ -313,7 +313,10 @@ class Value(Node):
                 only = terms[0]
                 return only if isinstance(only, Value) else Value._const(only)
             data = (v.data if type(v) is Value else v for v in terms)
-        return record(Value, ops.ADD_N, None, None, terms, ops.ADD_N.forward(*data))
+        total = ops.ADD_N.forward(*data)
+        if total - total != 0.0:  # inf or nan: an overflow raises, data passes
+            ops.check_overflow("add_n", total, terms)
+        return record(Value, ops.ADD_N, None, None, terms, total)
 
     # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
     __hash__ = Node.__hash__
