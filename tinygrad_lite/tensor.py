@@ -159,7 +159,8 @@ def _compute(op: Op, *args: Any) -> Array:
             with np.errstate(over="raise"):
                 data = op.forward(*args)
         except FloatingPointError:
-            dtype = np.result_type(*args)
+            params = dict(op.params)  # a cast overflows its target dtype, not its input's
+            dtype = np.dtype(params["dtype"]) if "dtype" in params else np.result_type(*args)
             raise DomainError(
                 op.name,
                 f"the result overflows {dtype} at finite inputs (an entry became inf; "
