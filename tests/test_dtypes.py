@@ -79,7 +79,8 @@ def test_the_tensor_class_holds_floats_as_torch_Tensor(data: Any, torch64: Any) 
 def test_tl_tensor_copies_and_takes_a_dtype() -> None:
     a = np.array([1.0, 2.0])
     t = tl.tensor(a, dtype=tl.float32, requires_grad=True)
-    assert t.dtype == tl.float32 and t.requires_grad
+    assert t.dtype == tl.float32
+    assert t.requires_grad
     assert tl.tensor(a).data is not a
     assert tl.tensor(Tensor([1.0, 2.0])).tolist() == [1.0, 2.0]
     assert tl.tensor([1, 2], dtype=float).dtype == tl.float64
@@ -127,7 +128,9 @@ def test_pytorch_short_names() -> None:
         tl.int32,
         np.dtype(bool),
     )
-    assert "float" not in tl.__all__ and "int" not in tl.__all__ and "bool" not in tl.__all__
+    assert "float" not in tl.__all__
+    assert "int" not in tl.__all__
+    assert "bool" not in tl.__all__
 
 
 # --------------------------------------------------------------------------------------
@@ -160,12 +163,14 @@ def test_a_bool_mask_keeps_a_float32_tensor_float32() -> None:
     y = x * np.array([True, False, True])
     assert y.dtype == tl.float32
     y.sum().backward()
-    assert x.grad.dtype == np.float32 and x.grad.tolist() == [1.0, 0.0, 1.0]
+    assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == [1.0, 0.0, 1.0]
 
 
 def test_integer_results_stay_integers() -> None:
     t = tl.tensor([1, 2, 3])
-    assert (t * 2).dtype == tl.int64 and (t * 2).tolist() == [2, 4, 6]
+    assert (t * 2).dtype == tl.int64
+    assert (t * 2).tolist() == [2, 4, 6]
     assert (t + t).dtype == tl.int64
     assert (t / 2).dtype == tl.float64
     assert (t == 2).dtype == tl.bool
@@ -227,7 +232,7 @@ def test_bad_casts_name_the_problem() -> None:
 def test_matmul_of_two_dtypes_names_both(torch64: Any) -> None:
     a = Tensor(np.ones((2, 3), dtype=np.float32))
     b = Tensor(np.ones((3, 2)))
-    with pytest.raises(TypeError, match="float32.*float64"):
+    with pytest.raises(TypeError, match=r"float32.*float64"):
         a @ b
     with pytest.raises(RuntimeError, match="same dtype"):
         torch64.ones(2, 3, dtype=torch64.float32) @ torch64.ones(3, 2)

@@ -58,7 +58,8 @@ def test_an_array_on_the_left_gives_a_tensor(ufunc: np.ufunc) -> None:
     np.testing.assert_array_equal(out.data, ufunc(left, A))
     assert out.requires_grad == (out.dtype.kind == "f")
     if ufunc is np.add:
-        assert isinstance(left + x, Tensor) and (left + x).requires_grad
+        assert isinstance(left + x, Tensor)
+        assert (left + x).requires_grad
 
 
 #: A call of each listed numpy function, and the Tensor method call it must equal.
@@ -109,12 +110,16 @@ def test_every_listed_function_records_what_the_method_does(func: Any) -> None:
 def test_concatenate_stack_and_where_go_to_the_library_functions() -> None:
     a, b = Tensor(A, requires_grad=True), Tensor(B, requires_grad=True)
     c = np.concatenate([a, b], axis=1)
-    assert isinstance(c, Tensor) and c.op is not None and c.op.name == "cat"
+    assert isinstance(c, Tensor)
+    assert c.op is not None
+    assert c.op.name == "cat"
     np.testing.assert_array_equal(c.data, np.concatenate([A, B], axis=1))
     s = np.stack([a, b])
     np.testing.assert_array_equal(s.data, np.stack([A, B]))
     w = np.where(a > b, a, b)
-    assert isinstance(w, Tensor) and w.op is not None and w.op.name == "where"
+    assert isinstance(w, Tensor)
+    assert w.op is not None
+    assert w.op.name == "where"
     np.testing.assert_array_equal(w.data, np.where(A > B, A, B))
     (c.sum() + s.sum() + w.sum()).backward()
     np.testing.assert_array_equal(a.grad, 2.0 + (A > B))
@@ -144,7 +149,7 @@ def test_anything_else_is_refused_naming_what_to_use(
 
 def test_in_place_numpy_arithmetic_with_a_tensor_is_refused() -> None:
     arr = np.ones((2, 3))
-    with pytest.raises(TypeError, match="in place|write"):
+    with pytest.raises(TypeError, match=r"in place|write"):
         arr += Tensor(A)
     np.testing.assert_array_equal(arr, np.ones((2, 3)))
 
@@ -160,8 +165,9 @@ def test_asarray_gives_the_data_unless_the_tensor_requires_grad() -> None:
 def test_numpy_scalars_and_comparisons_on_the_left() -> None:
     x = Tensor(A, requires_grad=True)
     assert isinstance(np.float64(2.0) * x, Tensor)
-    mask = B < x
-    assert isinstance(mask, Tensor) and mask.dtype == tl.bool
+    mask = B < x  # noqa: SIM300 (numpy on the left)
+    assert isinstance(mask, Tensor)
+    assert mask.dtype == tl.bool
     np.testing.assert_array_equal(mask.numpy(), B < A)
 
 

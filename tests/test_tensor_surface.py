@@ -49,11 +49,15 @@ def test_factories_shapes_values_and_flags() -> None:
     assert tl.arange(4).tolist() == [0, 1, 2, 3]
     assert tl.arange(1, 2, 0.25).tolist() == [1.0, 1.25, 1.5, 1.75]
     x = tl.randn(2, 3, requires_grad=True)
-    assert x.shape == (2, 3) and x.requires_grad and x.dtype == tl.float64
-    assert tl.zeros_like(x).shape == (2, 3) and not tl.zeros_like(x).requires_grad
+    assert x.shape == (2, 3)
+    assert x.requires_grad
+    assert x.dtype == tl.float64
+    assert tl.zeros_like(x).shape == (2, 3)
+    assert not tl.zeros_like(x).requires_grad
     assert tl.ones_like(tl.arange(3)).tolist() == [1, 1, 1]
     u = tl.rand(1000, generator=0).numpy()
-    assert 0.0 <= u.min() and u.max() < 1.0
+    assert u.min() >= 0.0
+    assert u.max() < 1.0
     with pytest.raises(ValueError, match="step"):
         tl.arange(0, 1, 0)
     with pytest.raises(TypeError, match="floating"):
@@ -124,7 +128,8 @@ def test_max_and_min_without_dim_are_one_tensor_with_shared_ties() -> None:
     torch = require("torch")
     t = Tensor(X, requires_grad=True)
     m = t.max()
-    assert isinstance(m, Tensor) and m.item() == 5.0
+    assert isinstance(m, Tensor)
+    assert m.item() == 5.0
     (m + t.min()).backward()
     ref = torch.tensor(X, requires_grad=True)
     (ref.max() + ref.min()).backward()
@@ -147,7 +152,8 @@ def test_max_min_with_dim_give_values_and_indices_as_pytorch(
     expected = getattr(ref, name)(dim=dim, keepdim=keepdim)
     np.testing.assert_array_equal(values.data, expected.values.detach().numpy())
     np.testing.assert_array_equal(indices.numpy(), expected.indices.numpy())
-    assert indices.dtype == tl.int64 and not indices.requires_grad
+    assert indices.dtype == tl.int64
+    assert not indices.requires_grad
     weights = np.arange(1.0, 1.0 + values.numel()).reshape(values.shape)
     (values * Tensor(weights)).sum().backward()
     (expected.values * torch.tensor(weights)).sum().backward()
@@ -182,7 +188,8 @@ def test_the_accuracy_idiom() -> None:
     logits = Tensor([[0.1, 2.0], [3.0, -1.0], [0.0, 0.5]])
     labels = tl.tensor([1, 0, 0])
     correct = (logits.argmax(dim=1) == labels).sum().item()
-    assert correct == 2 and type(correct) is int
+    assert correct == 2
+    assert type(correct) is int
     assert (logits.argmax(1) == labels).float().mean().item() == pytest.approx(2 / 3)
 
 
@@ -232,7 +239,7 @@ def test_module_level_functions_are_the_methods() -> None:
     assert tl.max(x, 1).indices.tolist() == [1, 0]
     assert tl.exp(Value(0.0)).data == 1.0  # the elementwise ones take Values too
     assert tl.relu([-1.0, 2.0]).tolist() == [0.0, 2.0]
-    with pytest.raises(TypeError, match="tl.where"):
+    with pytest.raises(TypeError, match=r"tl\.where"):
         tl.max(x, x)
 
 
@@ -244,7 +251,8 @@ def test_comparisons_give_bool_tensors_outside_the_graph() -> None:
         for other in (5.0, X[::-1].copy()):
             out = getattr(x, op)(other if isinstance(other, float) else Tensor(other))
             expected = getattr(ref, op)(other if isinstance(other, float) else torch.tensor(other))
-            assert out.dtype == tl.bool and not out.requires_grad
+            assert out.dtype == tl.bool
+            assert not out.requires_grad
             np.testing.assert_array_equal(out.numpy(), expected.numpy())
 
 
@@ -322,7 +330,7 @@ def test_functional_leaky_relu_spells_negative_slope() -> None:
 
 
 def test_sqrt_of_negative_entries_and_at_zero() -> None:
-    with pytest.raises(DomainError, match="-1.0") as info:
+    with pytest.raises(DomainError, match=r"-1\.0") as info:
         Tensor([4.0, -1.0]).sqrt()
     assert info.value.op == "sqrt"
     x = Tensor([0.0, 4.0], requires_grad=True)
@@ -425,9 +433,13 @@ def test_conversions() -> None:
     t = Tensor([[1.5, -2.0]], requires_grad=True)
     assert t.tolist() == [[1.5, -2.0]]
     assert t.detach().numpy() is t.data
-    assert t.size() == (1, 2) and t.size(1) == 2 and t.size(-1) == 2
-    assert t.numel() == 2 and t.dim() == 2
-    assert int(Tensor([2.7])) == 2 and int(Tensor(-2.7)) == -2
+    assert t.size() == (1, 2)
+    assert t.size(1) == 2
+    assert t.size(-1) == 2
+    assert t.numel() == 2
+    assert t.dim() == 2
+    assert int(Tensor([2.7])) == 2
+    assert int(Tensor(-2.7)) == -2
     assert [10, 20, 30][tl.tensor(1)] == 20
     with pytest.raises(TypeError, match="integer tensors"):
         [10, 20][Tensor(1.0)]  # type: ignore[index]

@@ -31,7 +31,7 @@ from tinygrad_lite.testing import op_inputs
 
 def test_comparisons_with_values_and_numbers_are_plain_bools() -> None:
     a, b = Value(2.0), Value(-3.0)
-    results = [a > b, a >= b, b < a, b <= a, a > 0, 0 < a, a < 2.5, a >= 2, b <= -3]
+    results = [a > b, a >= b, b < a, b <= a, a > 0, 0 < a, a < 2.5, a >= 2, b <= -3]  # noqa: SIM300
     assert results == [True] * len(results)
     assert all(type(r) is bool for r in results)
     assert not (a < b)
