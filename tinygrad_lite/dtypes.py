@@ -30,7 +30,6 @@ __all__ = [
     "int16",
     "int32",
     "int64",
-    "is_floating",
     "promote",
     "set_default_dtype",
     "to_dtype",
@@ -102,11 +101,6 @@ def set_default_dtype(dtype: Any) -> None:
     if result.kind != "f":
         raise TypeError(f"set_default_dtype: only floating dtypes can be the default, got {result}")
     _DEFAULT.dtype = result
-
-
-def is_floating(dtype: np.dtype[Any]) -> bool:
-    """Whether `dtype` is a floating dtype (the only ones that can require gradients)."""
-    return dtype.kind == "f"
 
 
 #: The kinds in PyTorch's promotion order.

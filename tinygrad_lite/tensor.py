@@ -1164,7 +1164,7 @@ def _tensors(tensors: Any, name: str) -> list[Tensor]:
     return found
 
 
-def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing axis `dim`; each gets back its slice of the gradient.
 
     Shapes must agree except along `dim`. Dtypes promote as in arithmetic.
@@ -1188,7 +1188,7 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     return apply(Tensor, op, tuple(ts), _compute(op, *datas))
 
 
-def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis `dim` (unsqueeze each, then `cat`)."""
     ts = _tensors(tensors, "stack")
     for t in ts[1:]:
