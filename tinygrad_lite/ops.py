@@ -665,19 +665,18 @@ def _matmul_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     return _matrix_t(a) @ g
 
 
-def _check_same_dtype(name: str, first: str, a: Any, second: str, b: Any) -> None:
+def _different_dtypes(name: str, first: str, a: Any, second: str, b: Any) -> TypeError:
     """A product of arrays of two different dtypes is refused, as PyTorch refuses it:
     numpy would compute it silently in the wider dtype (at half speed for float32 data)."""
-    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
-    if da is not None and db is not None and da != db and _is_array(a) and _is_array(b):
-        raise TypeError(
-            f"{name}: {first} is {da} but {second} is {db}; both must have the same dtype "
-            f"(cast one with .float(), .double() or .to(dtype), as PyTorch requires)"
-        )
+    return TypeError(
+        f"{name}: {first} is {a.dtype} but {second} is {b.dtype}; both must have the same "
+        "dtype (cast one with .float(), .double() or .to(dtype), as PyTorch requires)"
+    )
 
 
 def _matmul_forward(a: Any, b: Any) -> Any:
-    _check_same_dtype("matmul", "the left operand", a, "the right operand", b)
+    if _is_array(a) and _is_array(b) and a.dtype is not b.dtype and a.dtype != b.dtype:
+        raise _different_dtypes("matmul", "the left operand", a, "the right operand", b)
     return np.matmul(a, b)
 
 
@@ -691,7 +690,8 @@ MATMUL = Op(
 
 
 def _linear_forward(x: Any, w: Any, b: Any) -> Any:
-    _check_same_dtype("linear", "the input", x, "the weight", w)
+    if x.dtype is not w.dtype and x.dtype != w.dtype:
+        raise _different_dtypes("linear", "the input", x, "the weight", w)
     out = np.matmul(x, w)
     if isinstance(out, np.ndarray) and (
         out.dtype is b.dtype or out.dtype == np.result_type(out, b)

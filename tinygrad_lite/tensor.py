@@ -150,14 +150,23 @@ def _mixed_kinds(a: Any, b: Any) -> bool:
     )
 
 
+@np.errstate(over="raise")
+def _forward_raising_on_overflow(op: Op, args: tuple[Any, ...]) -> Any:
+    # numpy's errstate as a decorator costs half as much per call as the with-statement
+    # (benchmarks/bench_tensor.py: this check runs for most ops of every forward pass).
+    return op.forward(*args)
+
+
+_UNCHECKED = ops.CANNOT_OVERFLOW
+
+
 def _compute(op: Op, *args: Any) -> Array:
     """Run `op`'s forward on data; an entry that overflows to inf raises a DomainError."""
-    if op.name in ops.CANNOT_OVERFLOW:
+    if op.name in _UNCHECKED:
         data = op.forward(*args)
     else:
         try:
-            with np.errstate(over="raise"):
-                data = op.forward(*args)
+            data = _forward_raising_on_overflow(op, args)
         except FloatingPointError:
             params = dict(op.params)  # a cast overflows its target dtype, not its input's
             dtype = np.dtype(params["dtype"]) if "dtype" in params else np.result_type(*args)
@@ -373,10 +382,8 @@ class Tensor(Node):
         one.fill(1)
         return one
 
-    @classmethod
-    def _run(cls, op: Op, *args: Any) -> Array:
-        """`op`'s forward on data, with the overflow check every Tensor op gets."""
-        return _compute(op, *args)
+    #: `op`'s forward on data, with the overflow check every Tensor op gets: _run(op, *args).
+    _run = staticmethod(_compute)
 
     @classmethod
     def _call(cls, op: Op, *parents: Any) -> Tensor:
