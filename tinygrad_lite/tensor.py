@@ -345,9 +345,9 @@ class Tensor(Node):
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}")
         if not isinstance(requires_grad, bool | np.bool_):
-            hint = " (label is keyword-only: Tensor(data, label='x'))" * isinstance(
-                requires_grad, str
-            )
+            hint = ""
+            if isinstance(requires_grad, str):
+                hint = " (label is keyword-only: Tensor(data, label='x'))"
             raise TypeError(
                 f"requires_grad must be a bool, got {type(requires_grad).__name__}: "
                 f"{requires_grad!r:.40}{hint}"
