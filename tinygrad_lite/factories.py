@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import dtypes
+from tinygrad_lite._tensor_args import real_array, shape_arg
 from tinygrad_lite.seed import rng_from
-from tinygrad_lite.tensor import Tensor, _real_array, _shape_arg
+from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "arange",
@@ -56,7 +57,7 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
         (dtype('int64'), dtype('float64'), dtype('bool'))
     """
     source = data.data if isinstance(data, Tensor) else data
-    arr = np.array(_real_array(source, "tensor"), copy=True)
+    arr = np.array(real_array(source, "tensor"), copy=True)
     if dtype is not None:
         arr = arr.astype(dtypes.to_dtype(dtype, "tensor"), copy=False)
     elif arr.dtype.kind == "f" and not isinstance(source, np.ndarray | np.generic):
@@ -77,8 +78,8 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def full(size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """`fill_value` repeated to shape `size`; the dtype follows the value (int64 for an
     int, bool for a bool, the default floating dtype for a float), as in PyTorch."""
-    shape = _shape_arg(size if isinstance(size, tuple) else (size,), "full")
-    inferred = _real_array(fill_value, "full")
+    shape = shape_arg(size if isinstance(size, tuple) else (size,), "full")
+    inferred = real_array(fill_value, "full")
     if inferred.ndim != 0:
         raise TypeError(f"full: fill_value must be one number, got shape {inferred.shape}")
     default = dtypes.get_default_dtype() if inferred.dtype.kind == "f" else inferred.dtype
@@ -91,7 +92,7 @@ def rand(
     """Uniform numbers in [0, 1) of shape `size`, from `generator` (an int seed or a numpy
     Generator) or, when it is None, from the library's generator (`tl.manual_seed`)."""
     kind = _floating(dtype, "rand")
-    data = rng_from(generator).random(_shape_arg(size, "rand"))
+    data = rng_from(generator).random(shape_arg(size, "rand"))
     return Tensor._wrap(data.astype(kind, copy=False), requires_grad)
 
 

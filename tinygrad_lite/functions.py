@@ -11,8 +11,9 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+from tinygrad_lite._tensor_args import Axis
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.tensor import Axis, Tensor
+from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "abs",

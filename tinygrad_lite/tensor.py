@@ -44,6 +44,16 @@ import numpy as np
 
 from tinygrad_lite import dtypes, ops
 from tinygrad_lite import numpy_protocol as _np_protocol
+from tinygrad_lite._tensor_args import (
+    Axis,
+    as_array,
+    axis_param,
+    index_key,
+    one_dim,
+    real_array,
+    reduce_args,
+    shape_arg,
+)
 from tinygrad_lite.autograd import Node, apply, record
 from tinygrad_lite.autograd import backward as _backward
 from tinygrad_lite.errors import DomainError
@@ -53,44 +63,9 @@ from tinygrad_lite.seed import rng_from
 __all__ = ["Tensor", "ValuesIndices", "cat", "stack", "where"]
 
 Array: TypeAlias = np.ndarray[Any, Any]
-Axis: TypeAlias = int | Sequence[int] | None
 Operand: TypeAlias = "Tensor | float | int | Array"
 
 _ndarray = np.ndarray
-
-
-def _as_array(data: Any, what: str = "Tensor") -> Array:
-    """Real data as a floating ndarray (the class constructor's rule), or a TypeError."""
-    arr = _real_array(data, what)
-    if arr.dtype.kind == "f" and isinstance(data, _ndarray | np.generic):
-        return arr
-    default = dtypes.get_default_dtype()
-    return arr if arr.dtype == default else arr.astype(default)
-
-
-def _real_array(data: Any, what: str) -> Array:
-    """`data` as an ndarray of real numbers or bools (dtype as numpy infers it)."""
-    if isinstance(data, Node):
-        raise TypeError(
-            f"{what} needs numbers or an array, got a {type(data).__name__}; "
-            "use the node itself, or .detach() for a constant copy"
-        )
-    if isinstance(data, str | bytes):
-        raise TypeError(f"{what} needs real numbers, got a {type(data).__name__}: {data!r:.40}")
-    try:
-        arr = np.asarray(data)
-    except ValueError as exc:  # ragged nested lists
-        raise TypeError(f"{what} needs a rectangular array of numbers: {exc}") from None
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(
-            f"{what} needs real numbers (float, int or bool), got data of dtype {arr.dtype}"
-            + (
-                " (a list of nodes? combine nodes with ops instead)"
-                if arr.dtype.kind == "O"
-                else ""
-            )
-        )
-    return arr
 
 
 def _check_grad_dtype(dtype: np.dtype[Any]) -> None:
@@ -129,9 +104,9 @@ def _operand(x: Any, op: Op, this: Tensor) -> Any:
     if isinstance(x, Real):
         return float(x) if this.data.dtype.kind == "f" else int(float(x))
     if isinstance(x, _ndarray):
-        return _real_array(x, op.name)
+        return real_array(x, op.name)
     if isinstance(x, list | tuple):
-        return _as_array(x, op.name)
+        return as_array(x, op.name)
     return NotImplemented
 
 
@@ -214,87 +189,6 @@ def _unary_finite(op: Op, a: Tensor) -> Tensor:
     return record(Tensor, op, a, None, None, data)
 
 
-def _axis_param(axis: Axis, ndim: int, name: str) -> int | tuple[int, ...] | None:
-    """Validate `axis` for a tensor with `ndim` axes; return it in a hashable form."""
-    if axis is None or (type(axis) is int and -ndim <= axis < ndim):
-        return axis
-    if isinstance(axis, bool) or not isinstance(axis, int | np.integer | Sequence):
-        raise TypeError(f"{name}: dim must be None, an int or a tuple of ints, got {axis!r}")
-    key: int | tuple[int, ...] = (
-        int(axis) if isinstance(axis, int | np.integer) else tuple(int(i) for i in axis)
-    )
-    try:
-        np.lib.array_utils.normalize_axis_tuple(key, ndim)
-    except (ValueError, IndexError) as exc:
-        raise ValueError(
-            f"{name}: dim {axis!r} does not fit a tensor with {ndim} axes: {exc}"
-        ) from None
-    return key
-
-
-def _one_dim(dim: Any, ndim: int, name: str) -> int:
-    """One axis as a non-negative int (for ops that take a single dim)."""
-    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
-        raise TypeError(f"{name}: dim must be one int, got {dim!r}")
-    if not -ndim <= dim < ndim:
-        raise ValueError(f"{name}: dim {dim} does not fit a tensor with {ndim} axes")
-    return int(dim) % ndim
-
-
-def _reduce_args(
-    name: str, ndim: int, dim: Axis, keepdim: bool, axis: Axis, keepdims: bool | None
-) -> tuple[int | tuple[int, ...] | None, bool]:
-    """PyTorch's dim=/keepdim= or numpy's axis=/keepdims=, not both of one pair."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{name}: give dim= (PyTorch) or axis= (numpy), not both")
-        dim = axis
-    if keepdims is not None:
-        if keepdim:
-            raise TypeError(f"{name}: give keepdim= (PyTorch) or keepdims= (numpy), not both")
-        keepdim = keepdims
-    return _axis_param(dim, ndim, name), bool(keepdim)
-
-
-def _shape_arg(shape: tuple[Any, ...], name: str) -> tuple[int, ...]:
-    """Accept f(2, 3) and f((2, 3)) alike."""
-    if len(shape) == 1 and isinstance(shape[0], Sequence):
-        shape = tuple(shape[0])
-    if not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in shape):
-        raise TypeError(f"{name}: a shape is a tuple of ints, got {shape!r}")
-    return tuple(int(n) for n in shape)
-
-
-def _index(index: Any) -> tuple[Any, ...]:
-    """Normalize an index to a tuple numpy understands; refuse what would be ambiguous."""
-    items = index if type(index) is tuple else (index,)
-    out: list[Any] = []
-    for item in items:
-        if item is None or item is Ellipsis or isinstance(item, slice):
-            out.append(item)
-        elif isinstance(item, bool | np.bool_):
-            raise TypeError("a bool is not an index; use a boolean numpy array as a mask")
-        elif isinstance(item, int | np.integer):
-            out.append(int(item))
-        elif isinstance(item, Tensor) and item.data.dtype.kind in "iub":
-            out.append(item.data)  # an integer or bool Tensor indexes like its array
-        elif isinstance(item, Node):
-            raise TypeError(
-                f"cannot index with a {type(item).__name__} of floats; index with ints, "
-                "slices, numpy integer/bool arrays or integer/bool Tensors"
-            )
-        elif isinstance(item, _ndarray | list):
-            arr = np.asarray(item)
-            if arr.size == 0 and arr.dtype.kind == "f":
-                arr = arr.astype(np.intp)
-            if arr.dtype.kind not in "iub":
-                raise TypeError(f"index arrays must hold integers or bools, got dtype {arr.dtype}")
-            out.append(arr)
-        else:
-            raise TypeError(f"cannot index a Tensor with a {type(item).__name__}: {item!r:.40}")
-    return tuple(out)
-
-
 def _leaf(data: Array, requires_grad: bool) -> Tensor:
     node = object.__new__(Tensor)
     node._init_leaf(data, None, "", None, requires_grad)
@@ -352,7 +246,7 @@ class Tensor(Node):
                 f"requires_grad must be a bool, got {type(requires_grad).__name__}: "
                 f"{requires_grad!r:.40}{hint}"
             )
-        arr = _as_array(data)
+        arr = as_array(data)
         if requires_grad and isinstance(data, _ndarray) and np.may_share_memory(arr, data):
             arr = arr.copy()
         self._init_leaf(arr, None, label, None, bool(requires_grad))
@@ -360,7 +254,7 @@ class Tensor(Node):
     # --- hooks for the shared machinery --------------------------------------------
     @classmethod
     def _const(cls, data: Any) -> Tensor:
-        return _leaf(_as_array(data), False)
+        return _leaf(as_array(data), False)
 
     @classmethod
     def _wrap(cls, data: Array, requires_grad: bool = False) -> Tensor:
@@ -466,7 +360,7 @@ class Tensor(Node):
         """The shape (as PyTorch's ``t.size()``), or the length of axis `dim`."""
         if dim is None:
             return self.shape
-        return self.shape[_one_dim(dim, self.ndim, "size")]
+        return self.shape[one_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         """The number of entries."""
@@ -582,13 +476,13 @@ class Tensor(Node):
     def zeros(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """A tensor of zeros: Tensor.zeros(2, 3) or Tensor.zeros((2, 3))."""
         kind = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, "zeros")
-        return cls._wrap(np.zeros(_shape_arg(shape, "zeros"), kind), requires_grad)
+        return cls._wrap(np.zeros(shape_arg(shape, "zeros"), kind), requires_grad)
 
     @classmethod
     def ones(cls, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
         """A tensor of ones: Tensor.ones(2, 3) or Tensor.ones((2, 3))."""
         kind = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, "ones")
-        return cls._wrap(np.ones(_shape_arg(shape, "ones"), kind), requires_grad)
+        return cls._wrap(np.ones(shape_arg(shape, "ones"), kind), requires_grad)
 
     @classmethod
     def randn(
@@ -603,7 +497,7 @@ class Tensor(Node):
         kind = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, "randn")
         if kind.kind != "f":
             raise TypeError(f"randn: normal samples need a floating dtype, got {kind}")
-        data = rng_from(seed).standard_normal(_shape_arg(shape, "randn"))
+        data = rng_from(seed).standard_normal(shape_arg(shape, "randn"))
         return cls._wrap(data.astype(kind, copy=False), requires_grad)
 
     # --- arithmetic ------------------------------------------------------------------
@@ -757,7 +651,7 @@ class Tensor(Node):
         keepdims: builtins.bool | None = None,
     ) -> Tensor:
         """Sum over `dim` (an int, a tuple of ints, or None for all)."""
-        key, keep = _reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
+        key, keep = reduce_args("sum", self.data.ndim, dim, keepdim, axis, keepdims)
         return _unary(ops.sum_op(key, keep), self)
 
     def mean(
@@ -769,7 +663,7 @@ class Tensor(Node):
         keepdims: builtins.bool | None = None,
     ) -> Tensor:
         """Mean over `dim` (an int, a tuple of ints, or None for all)."""
-        key, keep = _reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
+        key, keep = reduce_args("mean", self.data.ndim, dim, keepdim, axis, keepdims)
         if ops._reduced_count(self.shape, key) == 0:
             raise ValueError(f"mean: no entries to average in a tensor of shape {self.shape}")
         return _unary(ops.mean_op(key, keep), self)
@@ -806,7 +700,7 @@ class Tensor(Node):
     ) -> Tensor | ValuesIndices:
         factory = ops.max_op if name == "max" else ops.min_op
         if dim is None:
-            key, keep = _reduce_args(name, self.data.ndim, None, keepdim, axis, keepdims)
+            key, keep = reduce_args(name, self.data.ndim, None, keepdim, axis, keepdims)
             if self.data.size == 0:
                 raise ValueError(f"{name}: of an empty tensor of shape {self.shape}")
             try:
@@ -817,7 +711,7 @@ class Tensor(Node):
             raise TypeError(
                 f"{name}: give dim=/keepdim= (PyTorch) or axis=/keepdims= (numpy), not both"
             )
-        d = _one_dim(dim, self.ndim, name)
+        d = one_dim(dim, self.ndim, name)
         if self.shape[d] == 0:
             raise ValueError(f"{name}: dim {dim} of a tensor of shape {self.shape} is empty")
         pick = np.argmax if name == "max" else np.argmin
@@ -855,7 +749,7 @@ class Tensor(Node):
     def _arg(
         self, pick: Callable[..., Any], name: str, dim: Any, keepdim: Any, axis: Any, kd: Any
     ) -> Tensor:
-        key, keep = _reduce_args(name, self.data.ndim, dim, keepdim, axis, kd)
+        key, keep = reduce_args(name, self.data.ndim, dim, keepdim, axis, kd)
         if isinstance(key, tuple):
             raise TypeError(f"{name}: dim must be one int or None, got {key!r}")
         if self.data.size == 0:
@@ -879,7 +773,7 @@ class Tensor(Node):
         ``unbiased=False`` or ``correction=0`` divides by n (numpy's default, ``ddof=0``).
         Built from sum, mean and arithmetic, so its gradient needs no rule of its own.
         """
-        key, keep = _reduce_args("var", self.data.ndim, dim, keepdim, axis, keepdims)
+        key, keep = reduce_args("var", self.data.ndim, dim, keepdim, axis, keepdims)
         if unbiased is not None and correction is not None:
             raise TypeError("var: give unbiased= or correction=, not both")
         corr = correction if correction is not None else 0 if unbiased is False else 1
@@ -913,7 +807,7 @@ class Tensor(Node):
     # --- shape changes ---------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
         """The same entries in a new shape: t.reshape(2, 3) or t.reshape((2, -1))."""
-        return self._reshaped(_shape_arg(shape, "reshape"), "reshape")
+        return self._reshaped(shape_arg(shape, "reshape"), "reshape")
 
     def view(self, *shape: Any) -> Tensor:
         """The same entries in a new shape, as PyTorch's view: t.view(-1, 784).
@@ -921,7 +815,7 @@ class Tensor(Node):
         (Data here is never laid out in a way that forbids a view, so view and reshape
         are the same operation.)
         """
-        return self._reshaped(_shape_arg(shape, "view"), "view")
+        return self._reshaped(shape_arg(shape, "view"), "view")
 
     def _reshaped(self, target: tuple[builtins.int, ...], name: str) -> Tensor:
         try:
@@ -936,8 +830,8 @@ class Tensor(Node):
         """Merge axes start_dim..end_dim (inclusive) into one; a 0-d tensor becomes (1,)."""
         if self.ndim == 0:
             return self.reshape(1)
-        start = _one_dim(start_dim, self.ndim, "flatten")
-        end = _one_dim(end_dim, self.ndim, "flatten")
+        start = one_dim(start_dim, self.ndim, "flatten")
+        end = one_dim(end_dim, self.ndim, "flatten")
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
@@ -949,20 +843,20 @@ class Tensor(Node):
         if dim is None:
             chosen = {i for i, n in enumerate(self.shape) if n == 1}
         else:
-            key = _axis_param(dim, self.ndim, "squeeze")
+            key = axis_param(dim, self.ndim, "squeeze")
             axes = () if key is None else np.lib.array_utils.normalize_axis_tuple(key, self.ndim)
             chosen = {i for i in axes if self.shape[i] == 1}
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in chosen))
 
     def unsqueeze(self, dim: builtins.int) -> Tensor:
         """Insert an axis of length 1 at position `dim` (-ndim-1 <= dim <= ndim)."""
-        d = _one_dim(dim, self.ndim + 1, "unsqueeze")
+        d = one_dim(dim, self.ndim + 1, "unsqueeze")
         shape = self.shape
         return self.reshape((*shape[:d], 1, *shape[d:]))
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the axes: t.permute(2, 0, 1) or t.permute((2, 0, 1))."""
-        order = _shape_arg(dims, "permute")
+        order = shape_arg(dims, "permute")
         if sorted(i % builtins.max(self.ndim, 1) for i in order) != list(range(self.ndim)) or any(
             not -self.ndim <= i < self.ndim for i in order
         ):
@@ -980,7 +874,7 @@ class Tensor(Node):
         if len(axes) == 2 and all(isinstance(a, int | np.integer) for a in axes):
             if self.ndim == 0:
                 raise ValueError("transpose: a 0-d tensor has no axes to swap")
-            i, j = (_one_dim(a, self.ndim, "transpose") for a in axes)
+            i, j = (one_dim(a, self.ndim, "transpose") for a in axes)
             order = list(range(self.ndim))
             order[i], order[j] = order[j], order[i]
             return _unary(ops.transpose_op(tuple(order)), self)
@@ -993,7 +887,7 @@ class Tensor(Node):
 
     def broadcast_to(self, *shape: Any) -> Tensor:
         """Repeat entries to `shape`, as numpy broadcasting would."""
-        target = _shape_arg(shape, "broadcast_to")
+        target = shape_arg(shape, "broadcast_to")
         try:
             return _unary(ops.broadcast_op(target), self)
         except ValueError:
@@ -1003,7 +897,7 @@ class Tensor(Node):
 
     def expand(self, *sizes: Any) -> Tensor:
         """PyTorch's expand: broadcast_to where -1 keeps an axis's length."""
-        target = list(_shape_arg(sizes, "expand"))
+        target = list(shape_arg(sizes, "expand"))
         offset = len(target) - self.ndim
         for i, n in enumerate(target):
             if n == -1:
@@ -1014,7 +908,7 @@ class Tensor(Node):
 
     def __getitem__(self, index: Any) -> Tensor:
         """Select entries as numpy does; the gradient is scattered back (repeats add up)."""
-        key = _index(index)
+        key = index_key(index)
         try:
             data = self.data[key]
         except IndexError as exc:
@@ -1039,7 +933,7 @@ class Tensor(Node):
             if dim != -1:
                 raise TypeError(f"{name}: give dim= (PyTorch) or axis= (numpy), not both")
             dim = axis
-        key = _axis_param(dim, self.data.ndim, name)
+        key = axis_param(dim, self.data.ndim, name)
         if not isinstance(key, int):
             raise TypeError(f"{name}: dim must be one int, got {dim!r}")
         return key
@@ -1153,7 +1047,7 @@ def _where_operand(x: Any) -> Any:
     if isinstance(x, Node):
         raise TypeError(f"where: cannot mix a Tensor with a {type(x).__name__}")
     if isinstance(x, list | tuple):
-        return _as_array(x, "where")
+        return as_array(x, "where")
     if isinstance(x, builtins.bool | np.bool_) or not isinstance(x, Real | np.number | _ndarray):
         raise TypeError(f"where: input and other must be Tensors or numbers, got {x!r:.40}")
     return x
@@ -1180,7 +1074,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     ndim = ts[0].ndim
     if ndim == 0:
         raise ValueError("cat: 0-d tensors have no axis to join along; use stack")
-    d = _one_dim(dim, ndim, "cat")
+    d = one_dim(dim, ndim, "cat")
     for t in ts[1:]:
         if t.ndim != ndim or any(
             n != m for i, (n, m) in enumerate(zip(t.shape, ts[0].shape, strict=True)) if i != d
@@ -1201,7 +1095,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for t in ts[1:]:
         if t.shape != ts[0].shape:
             raise ValueError(f"stack: shapes {ts[0].shape} and {t.shape} differ")
-    d = _one_dim(dim, ts[0].ndim + 1, "stack")
+    d = one_dim(dim, ts[0].ndim + 1, "stack")
     return cat([t.unsqueeze(d) for t in ts], d)
 
 
