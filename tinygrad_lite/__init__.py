@@ -17,7 +17,7 @@ from tinygrad_lite.dtypes import (
     set_default_dtype,
     uint8,
 )
-from tinygrad_lite.errors import DomainError
+from tinygrad_lite.errors import DomainError, RuleError
 from tinygrad_lite.explain import explain
 from tinygrad_lite.factories import (
     arange,
@@ -68,17 +68,25 @@ from tinygrad_lite.value import Value
 # PyTorch's short dtype names. bool, float and int are attributes only, not in __all__,
 # so that `from tinygrad_lite import *` does not hide Python's own.
 bool = _dtypes.bool_
+"""Booleans, PyTorch's ``torch.bool`` (the dtype of a comparison's result)."""
 float = _dtypes.float32
+"""float32, PyTorch's ``torch.float``."""
 int = _dtypes.int32
+"""int32, PyTorch's ``torch.int``."""
 half = _dtypes.float16
+"""float16, PyTorch's ``torch.half``."""
 double = _dtypes.float64
+"""float64, PyTorch's ``torch.double`` (the default floating dtype here)."""
 long = _dtypes.int64
+"""int64, PyTorch's ``torch.long`` (class labels and indices)."""
 
 __version__ = "0.1.0"
+"""The version of the package (also in pyproject.toml, CITATION.cff and the changelog)."""
 
 __all__ = [
     "AnomalyError",
     "DomainError",
+    "RuleError",
     "Tensor",
     "Value",
     "__version__",

@@ -37,14 +37,23 @@ __all__ = [
 ]
 
 float16 = np.dtype(np.float16)
+"""Half precision (``tl.half``, PyTorch's ``torch.float16``)."""
 float32 = np.dtype(np.float32)
+"""Single precision (``tl.float``, PyTorch's default; here `.float()` casts to it)."""
 float64 = np.dtype(np.float64)
+"""Double precision (``tl.double``): the default floating dtype here."""
 int8 = np.dtype(np.int8)
+"""8-bit integers."""
 int16 = np.dtype(np.int16)
+"""16-bit integers."""
 int32 = np.dtype(np.int32)
+"""32-bit integers (``tl.int``; `.int()` casts to it)."""
 int64 = np.dtype(np.int64)
+"""64-bit integers (``tl.long``): what `tl.tensor` makes of Python ints, class labels."""
 uint8 = np.dtype(np.uint8)
+"""Unsigned 8-bit integers (pixels)."""
 bool_ = np.dtype(np.bool_)
+"""Booleans (``tl.bool``): what comparisons give."""
 
 
 class _Default:
@@ -90,7 +99,7 @@ def set_default_dtype(dtype: Any) -> None:
     (`tl.zeros`, `tl.randn`, ...) and to new `Linear` layers; existing Tensors and numpy
     float arrays keep their dtype. As in PyTorch, only floating dtypes are allowed.
 
-    Example:
+    Examples:
         >>> import tinygrad_lite as tl
         >>> tl.set_default_dtype(tl.float32)
         >>> tl.tensor([1.0, 2.0]).dtype

@@ -51,7 +51,7 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tens
     Python floats (and lists with any float) give the default dtype, Python ints int64,
     bools bool; a numpy array keeps its dtype. Only floating tensors can require grad.
 
-    Example:
+    Examples:
         >>> import tinygrad_lite as tl
         >>> tl.tensor([1, 2]).dtype, tl.tensor([1.0, 2]).dtype, tl.tensor([True]).dtype
         (dtype('int64'), dtype('float64'), dtype('bool'))

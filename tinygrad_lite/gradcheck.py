@@ -10,7 +10,7 @@ Both work on any node whose data is a Python float (`Value`) or a float64 numpy 
 each input's data is viewed as a flat float64 vector, perturbed in place and restored.
 The inputs are left as they were found: data and gradients are put back afterwards.
 
-Example:
+Examples:
     >>> from tinygrad_lite import Value
     >>> report = gradcheck(lambda a, b: (a * b).tanh(), [Value(0.5, label="a"), 2.0])
     >>> report.passed
@@ -308,8 +308,16 @@ def _evaluate(f: Callable[..., Any], nodes: list[Node], where: str) -> float:
         with no_grad():
             return _scalar_output(f(*nodes))
     except Exception as exc:
-        exc.add_note(f"raised by f while gradcheck evaluated it at {where}")
+        _add_note(exc, f"raised by f while gradcheck evaluated it at {where}")
         raise
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    """`exc.add_note(note)`; before Python 3.11 the note is kept in `__notes__` unprinted."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python 3.10
+        setattr(exc, "__notes__", [*getattr(exc, "__notes__", []), note])  # noqa: B010
 
 
 def _row(name: str, analytic: float, numeric: float, atol: float, rtol: float) -> GradcheckRow:
@@ -346,7 +354,9 @@ def gradcheck(
         f: takes the inputs as positional arguments and returns a scalar node.
         inputs: leaf nodes that require grad, or plain numbers (wrapped as Values).
         eps: the finite-difference step.
-        atol, rtol: an entry passes when |analytic - numeric| <= atol + rtol * |numeric|.
+        atol: absolute tolerance: an entry passes when
+            |analytic - numeric| <= atol + rtol * |numeric|.
+        rtol: relative tolerance (see `atol`).
 
     Returns:
         A `GradcheckReport` with one row per entry of every input; truthy if all pass.
@@ -383,13 +393,17 @@ def directional_check(
     atol: float = 1e-5,
     rtol: float = 1e-4,
 ) -> GradcheckReport:
-    """Compare <grad f, u> with the central difference of `f` along random unit directions.
+    """Compare `<grad f, u>` with the central difference of `f` along random unit directions.
 
     Two evaluations of `f` per direction, whatever the number of inputs: the check that
     scales to big tensors. A wrong gradient entry shows up in almost every direction.
 
     Args:
-        f, inputs, eps, atol, rtol: as for `gradcheck`.
+        f: takes the inputs as positional arguments and returns a scalar node.
+        inputs: leaf nodes that require grad, or plain numbers (wrapped as Values).
+        eps: the finite-difference step.
+        atol: absolute tolerance, as for `gradcheck`.
+        rtol: relative tolerance, as for `gradcheck`.
         n_directions: how many random directions (rows of the report).
         seed: seeds the directions, so a failing check can be repeated.
     """

@@ -84,6 +84,11 @@ class Op:
     variadic: bool = False  #: takes any number of inputs, all treated alike
     #: parameters fixed when the op was made (axis, shape, index), as (name, value) pairs
     params: tuple[tuple[str, Any], ...] = ()
+    #: where each input is defined and smooth enough for finite differences, for the
+    #: checks in `tinygrad_lite.testing`: one entry per input (one for all of a variadic
+    #: op), each interval bounds in pairs, (lo, hi) or (lo1, hi1, lo2, hi2, ...); empty
+    #: means every real number, as in ((0.05, math.inf),) for a log-like op
+    domain: tuple[tuple[float, ...], ...] = ()
 
     def local_derivative(self, index: int, out: Any, inputs: tuple[Any, ...]) -> Any:
         """d out / d inputs[index] times a unit upstream gradient (exact for scalars)."""
@@ -116,30 +121,35 @@ def _is_array(x: Any) -> bool:
 
 
 def exp(x: Any) -> Any:
+    """e**x of a float, an array or a node (for rules that run on all three)."""
     if type(x) is float:
         return math.exp(x)
     return np.exp(x) if _is_array(x) else x.exp()
 
 
 def log(x: Any) -> Any:
+    """The natural log of a float, an array or a node."""
     if type(x) is float:
         return math.log(x)
     return np.log(x) if _is_array(x) else x.log()
 
 
 def tanh(x: Any) -> Any:
+    """tanh of a float, an array or a node."""
     if type(x) is float:
         return math.tanh(x)
     return np.tanh(x) if _is_array(x) else x.tanh()
 
 
 def sin(x: Any) -> Any:
+    """sin of a float, an array or a node."""
     if type(x) is float:
         return math.sin(x)
     return np.sin(x) if _is_array(x) else x.sin()
 
 
 def cos(x: Any) -> Any:
+    """cos of a float, an array or a node."""
     if type(x) is float:
         return math.cos(x)
     return np.cos(x) if _is_array(x) else x.cos()
@@ -160,6 +170,7 @@ def sigmoid(x: Any) -> Any:
 
 
 def relu(x: Any) -> Any:
+    """max(x, 0) of a float, an array or a node; nan stays nan."""
     if type(x) is float:
         return 0.0 if x <= 0.0 else x  # nan stays nan
     return np.maximum(x, 0.0) if _is_array(x) else x.relu()  # a float 0: twice as fast as 0
@@ -397,7 +408,19 @@ CANNOT_OVERFLOW = frozenset(
 
 
 def _pow_base_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
-    return g * b * a ** (b - 1)
+    try:
+        return g * b * a ** (b - 1)
+    except (ArithmeticError, DomainError):
+        ad, bd = _data(a), _data(b)
+        vertical = (ad == 0) & (bd > 0) & (bd < 1)
+        if not _any(vertical):
+            raise
+        # The rule's own a ** (b - 1) has a negative power; the user wrote a positive one.
+        raise DomainError(
+            "pow",
+            f"the slope of x ** {float(_first(bd, vertical)):g} is infinite at x = 0 (the curve "
+            "rises vertically from zero), so its gradient at 0 is not defined",
+        ) from None
 
 
 def _pow_exponent_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -498,6 +521,7 @@ _TABLE = [
         "d abs(a)/da = sign(a): 1 if a > 0, -1 if a < 0, 0 at a = 0 (as PyTorch)",
         _abs_forward,
         (lambda g, out, a: g * sign(a),),
+        domain=((-math.inf, -1e-3, 1e-3, math.inf),),
     ),
     Op(
         "sqrt",
@@ -505,6 +529,7 @@ _TABLE = [
         "d sqrt(a)/da = 1/(2*sqrt(a)); a DomainError at a = 0, where it is infinite",
         _sqrt_forward,
         (_sqrt_vjp,),
+        domain=((0.05, math.inf),),
     ),
     Op(
         "leaky_relu",
@@ -513,6 +538,7 @@ _TABLE = [
         "d/ds = a if a <= 0 else 0",
         _leaky_relu_forward,
         (_leaky_relu_vjp_a, _leaky_relu_vjp_slope),
+        domain=((-math.inf, -1e-3, 1e-3, math.inf), (-math.inf, math.inf)),
     ),
     Op(
         "clamp",
@@ -521,11 +547,14 @@ _TABLE = [
         "d/dlo = 1 if a < lo; d/dhi = 1 if a > hi",
         _clamp_forward,
         (_clamp_vjp_a, _clamp_vjp_low, _clamp_vjp_high),
+        # min below 0 and max above it, so min < max; testing.op_inputs keeps the input
+        # away from both bounds (a kink each)
+        domain=((-math.inf, math.inf), (-math.inf, -1e-3), (1e-3, math.inf)),
     ),
 ]
 
-#: Every elementwise operation by name. Tests are driven from this table.
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+"""Every elementwise operation by name. Tests are driven from this table."""
 
 ADD, SUB, MUL, DIV, POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
 NEG, EXP, LOG, TANH, SIN, COS = (
@@ -687,6 +716,7 @@ MATMUL = Op(
     _matmul_forward,
     (_matmul_vjp_a, _matmul_vjp_b),
 )
+"""Matrix product `a @ b` of Tensors, with numpy's rules for 1-D operands."""
 
 
 def _linear_forward(x: Any, w: Any, b: Any) -> Any:
@@ -1143,8 +1173,6 @@ def cross_entropy_op(reduction: str) -> Op:
     )
 
 
-#: The factories of the tensor ops with parameters, and the fixed ones, by op name.
-#: Tests are driven from this table: every name here must have a gradient test.
 TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "matmul": MATMUL,
     "linear": LINEAR,
@@ -1165,3 +1193,6 @@ TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "mse": mse_op,
     "cross_entropy": cross_entropy_op,
 }
+"""The factories of the tensor ops with parameters, and the fixed ones, by op name. Tests are
+driven from this table: every name here must have a gradient test.
+"""

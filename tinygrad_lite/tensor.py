@@ -30,6 +30,14 @@ gradient that hits 0 * inf, division by zero or overflow raises a `DomainError` 
 instead of a numpy warning and a silent nan. Where several entries tie for a maximum,
 ``max()`` shares the gradient equally among them (as PyTorch does); ``max(dim=...)``
 gives it to the entry its index names.
+
+Comparisons (``< <= > >= == !=``) give bool Tensors outside the graph, as in PyTorch.
+Tensors still hash by identity, so they stay usable in sets and as dict keys (the graph
+machinery keys nodes that way), but ``t in list_of_tensors`` compares entries, as in
+PyTorch. numpy's functions and ufuncs that a Tensor has (``np.exp(t)``, ``ndarray + t``,
+``np.sum(t, axis=0)``, ``np.concatenate``) record into the graph; the others raise a
+TypeError naming the method to use (`tinygrad_lite.numpy_protocol`). ``tl.tensor`` is
+the factory function, so import from this module with ``from tinygrad_lite.tensor import``.
 """
 
 from __future__ import annotations
@@ -223,7 +231,7 @@ class Tensor(Node):
         requires_grad: whether backward should compute a gradient for this leaf.
         label: (keyword only) a name shown by the renderer and in error messages.
 
-    Example:
+    Examples:
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> y = (x * x).sum()
         >>> y.backward()

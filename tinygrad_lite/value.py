@@ -1,4 +1,11 @@
-"""Value: a scalar node. Python floats inside, the shared graph machinery around them."""
+"""Value: a scalar node. Python floats inside, the shared graph machinery around them.
+
+Besides arithmetic, a Value compares with ``< <= > >=`` by its number (plain bools, not
+recorded), so ``max(a, b)``, ``sorted(values)`` and ``if v > 0`` work; ``==`` stays
+identity, so Values live in sets. ``format(v, ".4f")``, ``round(v)`` and ``int(v)`` act
+on the number. ``v.grad = None`` (PyTorch's habit) means "no gradient yet": the next
+backward starts from it. Every op raises a `DomainError` when finite inputs overflow.
+"""
 
 from __future__ import annotations
 
@@ -72,7 +79,7 @@ class Value(Node):
         label: a name shown by the renderer and in error messages.
         requires_grad: whether backward should compute a gradient for this leaf.
 
-    Example:
+    Examples:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> c = (a * b + a.exp()).tanh()
         >>> c.backward()

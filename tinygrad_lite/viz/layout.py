@@ -18,6 +18,9 @@ Clusters are what general-purpose layout libraries leave out, so they are built 
 
 Coordinates are computed along two axes: `u` runs across layers, `v` along a layer. For
 rankdir "LR" u is x and v is y; for "TB" they swap.
+
+The scene's `Style` sizes everything: text and the boxes around it grow with
+`font_scale`, the gaps between layers and boxes with `spacing`.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from tinygrad_lite.scene import Scene, SceneNode
+from tinygrad_lite.viz.scene import Scene, SceneNode
 
 __all__ = [
     "CHAR_WIDTH",
     "FONT_SIZE",
+    "LABEL_FONT",
     "LINE_HEIGHT",
     "Layout",
     "Rect",
@@ -44,11 +48,15 @@ __all__ = [
     "text_width",
 ]
 
-FONT_SIZE = 11.0  #: px; text is drawn in a monospace font
-#: Estimated advance of one character. Monospace fonts advance 0.6 em; the margin keeps
-#: text inside its box whichever monospace font the viewer picks.
+FONT_SIZE = 11.0
+"""The font size of box text, in px; text is drawn in a monospace font."""
 CHAR_WIDTH = 0.66 * FONT_SIZE
+"""Estimated advance of one character. Monospace fonts advance 0.6 em; the margin keeps
+text inside its box whichever monospace font the viewer picks."""
 LINE_HEIGHT = 1.5 * FONT_SIZE
+"""The height of one line of box text, in px."""
+LABEL_FONT = 0.8 * FONT_SIZE
+"""The font size of edge labels and the legend, in px."""
 PAD_X = 8.0  #: inside a box, left and right of the text
 PAD_Y = 4.0  #: inside a box, above and below the text
 OP_MIN = (34.0, 26.0)  #: smallest ellipse for an operation
@@ -70,6 +78,7 @@ _PLACE_ROUNDS_BIG = 5  # the same in a cluster with 3,000 items or more
 #: how hard an edge piece pulls its ends together in placement, by how many of its two ends
 #: are bend points: a long edge's inner pieces pull hardest (dot uses 1, 2 and 8 too)
 _PULL = (1.0, 2.0, 8.0)
+_LONE = 0.4  #: the pull of a node with a single edge on its neighbour, relative
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,7 @@ class Route:
     points: list[tuple[float, float]]
     duplicate: int = 0  #: which of several edges between the same two nodes (0, 1, ...)
     duplicates: int = 1  #: how many edges join the same two nodes
+    label_at: tuple[float, float] | None = None  #: centre of the edge's label, if drawn
 
 
 @dataclass
@@ -149,19 +159,20 @@ def text_width(text: str, font_size: float = FONT_SIZE) -> float:
     return cells * CHAR_WIDTH * font_size / FONT_SIZE
 
 
-def node_size(node: SceneNode) -> tuple[float, float]:
-    """Width and height of a node's box, large enough for all of its rows."""
+def node_size(node: SceneNode, font_scale: float = 1.0) -> tuple[float, float]:
+    """Width and height of a node's box, large enough for all of its rows at `font_scale`."""
     rows = node.rows or [""]
-    tw = max(text_width(r) for r in rows)
-    th = len(rows) * LINE_HEIGHT
+    s = font_scale
+    tw = max(text_width(r, FONT_SIZE * s) for r in rows)
+    th = len(rows) * LINE_HEIGHT * s
     if node.kind == "op":
         # an ellipse holds a tw x th rectangle when its semi-axes are sqrt(2) times larger
-        w = max(OP_MIN[0], math.sqrt(2) * (tw + 2 * PAD_Y))
-        h = max(OP_MIN[1], math.sqrt(2) * th)
+        w = max(OP_MIN[0] * s, math.sqrt(2) * (tw + 2 * PAD_Y * s))
+        h = max(OP_MIN[1] * s, math.sqrt(2) * th)
         if len(rows) == 1 and len(rows[0]) <= 2:  # a one- or two-character symbol: a circle
             w = h = max(w, h)
         return (w, h)
-    return (tw + 2 * PAD_X, th + 2 * PAD_Y)
+    return (tw + 2 * PAD_X * s, th + 2 * PAD_Y * s)
 
 
 def _parent_path(path: str) -> str | None:
@@ -176,6 +187,8 @@ class _Graph:
             raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {scene.rankdir!r}")
         self.lr = scene.rankdir in ("LR", "RL")
         self.scene = scene
+        self.fs = scene.style.font_scale  #: text size, times the default
+        self.sp = scene.style.spacing  #: gaps, times the default
         ids: dict[str, int] = {}
         for n in scene.nodes:
             if n.id in ids:
@@ -294,7 +307,7 @@ class _Graph:
         sv: list[float] = []
         self.ncluster: list[int] = []
         for node in scene.nodes:
-            w, h = node_size(node)
+            w, h = node_size(node, self.fs)
             su.append(w if lr else h)
             sv.append(h if lr else w)
             self.ncluster.append(self.cid[node.cluster] if node.cluster else 0)
@@ -686,8 +699,12 @@ def _inversions(seq: list[int], size: int) -> int:
 # ----------------------------------------------------------------------------------
 
 
-def _label_size(text: str) -> tuple[float, float]:
-    return (text_width(text) + 2 * LABEL_PAD, LINE_HEIGHT + LABEL_PAD)
+def _label_size(text: str, font_scale: float = 1.0) -> tuple[float, float]:
+    """The room a cluster's caption takes, at `font_scale`."""
+    return (
+        text_width(text, FONT_SIZE * font_scale) + 2 * LABEL_PAD,
+        LINE_HEIGHT * font_scale + LABEL_PAD,
+    )
 
 
 class _Placer:
@@ -745,10 +762,10 @@ class _Placer:
 
         def gap(a: int, b: int) -> float:
             if a < 0 or b < 0:
-                return CLUSTER_GAP
+                return CLUSTER_GAP * g.sp
             if g.su[a] == 0.0 or g.su[b] == 0.0:
-                return DUMMY_GAP
-            return NODE_GAP
+                return DUMMY_GAP * g.sp
+            return NODE_GAP * g.sp
 
         def centre(x: int) -> float:
             """Offset of vertex x's centre from the top of the item holding it here."""
@@ -756,6 +773,9 @@ class _Placer:
                 return g.sv[x] / 2
             d = g.anc[x][depth + 1]
             return self.subtree_off[d][x]
+
+        def lone(x: int) -> bool:
+            return x < g.n_real and len(g.up[x]) + len(g.down[x]) == 1
 
         def item_of(x: int) -> int:
             a = g.anc[x]
@@ -787,8 +807,11 @@ class _Placer:
                 ca, cb = centre(x), centre(y)
                 # long edges pull hardest, so that they run straight (weights as in dot)
                 w = _PULL[(x >= g.n_real) + (y >= g.n_real)]
-                pulls[ia].append((ib, cb - ca, w))
-                pulls[ib].append((ia, ca - cb, w))
+                # a node with a single edge follows its neighbour rather than leading it:
+                # two such ends of one node (a constant in, the output out) would
+                # otherwise outvote its real neighbour and let the chain drift away
+                pulls[ia].append((ib, cb - ca, w * _LONE if lone(y) else w))
+                pulls[ib].append((ia, ca - cb, w * _LONE if lone(x) else w))
 
         # start: every layer centred on 0
         want: dict[int, float] = {}
@@ -821,13 +844,13 @@ class _Placer:
         if c == 0:
             head, tail = 0.0, 0.0
         else:
-            lw, lh = _label_size(g.clabel[c])
+            lw, lh = _label_size(g.clabel[c], g.fs)
             head = CLUSTER_PAD + (lh if g.lr else lw)
             tail = CLUSTER_PAD
         self.head[c] = head
         self.size[c] = head + (high - low) + tail
         if c != 0 and not g.lr:
-            self.size[c] = max(self.size[c], _label_size(g.clabel[c])[0] + 2 * CLUSTER_PAD)
+            self.size[c] = max(self.size[c], _label_size(g.clabel[c], g.fs)[0] + 2 * CLUSTER_PAD)
         sub: dict[int, float] = {}
         for it in order:
             top = head + p[it] - low
@@ -940,8 +963,20 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         if p > 0:
             height[p] = max(height[p], height[c] + 1)
     max_height = max(height, default=0)
-    ext = [CLUSTER_PAD * (height[c] + 1) for c in range(nc)]
-    gap = LAYER_GAP + 2 * CLUSTER_PAD * (max_height + 1)
+    pad = CLUSTER_PAD * min(max(g.sp, 0.5), 1.0)  # cluster margins shrink with the spacing
+    ext = [pad * (height[c] + 1) for c in range(nc)]
+    layer_gap = LAYER_GAP * max(g.sp, 0.5)  # an S-curve between layers needs some room
+    label_font = LABEL_FONT * g.fs
+    base_gap = layer_gap + 2 * pad * (max_height + 1)
+    # room for a label beside each labelled edge, in the gaps that edge spans only
+    gaps = [base_gap] * nl
+    for e in scene.edges:
+        if not e.label:
+            continue
+        a, b = sorted((g.layer[g.ids[e.src]], g.layer[g.ids[e.dst]]))
+        need = text_width(e.label, label_font) + 2 * layer_gap if g.lr else 3 * label_font
+        for lv in range(a, b):
+            gaps[lv] = max(gaps[lv], need if g.lr else need + layer_gap)
 
     # along u: one band per layer, wide enough for its widest box
     band = [1.0] * nl
@@ -952,7 +987,7 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         s, u = [], 0.0
         for lv in range(nl):
             s.append(u)
-            u += band[lv] + gap
+            u += band[lv] + gaps[lv]
         return s
 
     start = starts()
@@ -960,7 +995,7 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         for c in sorted(range(1, nc), key=lambda c: -g.cdepth[c]):
             if span_hi[c] < 0:
                 continue
-            need = _label_size(g.clabel[c])[0] + 2 * LABEL_PAD
+            need = _label_size(g.clabel[c], g.fs)[0] + 2 * LABEL_PAD
             have = start[span_hi[c]] + band[span_hi[c]] - start[span_lo[c]] + 2 * ext[c]
             if have < need:
                 band[span_hi[c]] += need - have
