@@ -201,3 +201,17 @@ def test_a_tensor_gradient_summed_over_uses_that_overflows_raises() -> None:
     with pytest.raises(DomainError) as info:
         z.backward()
     assert info.value.op == "backward"
+
+
+def test_leaky_relu_does_not_scale_positive_entries_so_they_cannot_overflow() -> None:
+    x = Tensor([1e308, -1.0], requires_grad=True)
+    out = x.leaky_relu(10.0)
+    assert out.tolist() == [1e308, -10.0]
+    out.backward(np.array([1e300, 1.0]))
+    assert x.grad.tolist() == [1e300, 10.0]
+
+
+def test_check_overflow_of_a_reduction_excuses_entries_after_an_infinite_input() -> None:
+    ops.check_overflow("sum", np.array([math.inf, 1.0]), (np.array([[math.inf, 1.0]] * 2),))
+    with pytest.raises(DomainError, match="sum"):
+        ops.check_overflow("sum", np.array([math.inf]), (np.array([[BIG, BIG]]),))

@@ -95,7 +95,7 @@ def test_clamp_with_one_bound() -> None:
     assert Value(-2.0).clamp(min=0.0).data == 0.0
     assert Value(5.0).clamp(max=1.0).data == 1.0
     assert Value(0.5).clamp(max=1.0).data == 0.5
-    with pytest.raises(ValueError, match="min and max"):
+    with pytest.raises(ValueError, match="min, max or both"):
         Value(1.0).clamp()
     with pytest.raises(DomainError, match="greater than max") as info:
         Value(1.0).clamp(2.0, 1.0)

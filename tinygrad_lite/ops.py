@@ -298,12 +298,13 @@ def _sqrt_vjp(g: Any, out: Any, a: Any) -> Any:
 def _leaky_relu_forward(a: Any, slope: Any) -> Any:
     if type(a) is float and type(slope) is float:
         return a if a > 0.0 else a * slope  # nan stays nan
-    return np.where(a > 0, a, a * slope)
+    # min(a, 0) * slope: positive entries are not scaled, so they cannot overflow
+    return np.where(a > 0, a, np.minimum(a, 0) * slope)
 
 
 def _leaky_relu_vjp_a(g: Any, out: Any, a: Any, slope: Any) -> Any:
     if _is_array(g):
-        return np.where(a > 0, g, g * slope)
+        return g * np.where(a > 0, 1.0, slope).astype(g.dtype, copy=False)
     if type(a) is float:
         return g if a > 0.0 else g * slope
     x = _data(a)  # recording (create_graph): the masks are constants
@@ -366,7 +367,11 @@ def check_overflow(name: str, out: Any, inputs: tuple[Any, ...]) -> None:
         if v.dtype.kind != "f":
             continue
         fin = np.isfinite(v)
-        if np.broadcast_shapes(fin.shape, arr.shape) == arr.shape:
+        try:
+            elementwise = np.broadcast_shapes(fin.shape, arr.shape) == arr.shape
+        except ValueError:  # the op combines entries (a reduction, a product)
+            elementwise = False
+        if elementwise:
             finite_in &= fin
         elif not fin.all():
             return

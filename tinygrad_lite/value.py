@@ -157,11 +157,9 @@ class Value(Node):
         return NotImplemented if o is NotImplemented else self.data >= o
 
     def __repr__(self) -> str:
-        grad = (
-            self.grad
-            if type(self.grad) is float or self.grad is None
-            else (f"Value({self.grad.data!r})")
-        )
+        grad = self.grad
+        if isinstance(grad, Value):  # a gradient recorded with create_graph=True
+            grad = f"Value({grad.data!r})"
         parts = [f"data={self.data!r}", f"grad={grad}"]
         if self.label:
             parts.append(f"label={self.label!r}")
@@ -297,7 +295,7 @@ class Value(Node):
     def clamp(self, min: Value | Number | None = None, max: Value | Number | None = None) -> Value:
         """x limited to [min, max] (None: no bound); derivative 1 inside, bounds included."""
         if min is None and max is None:
-            raise ValueError("clamp needs at least one of min and max")
+            raise ValueError("clamp: give min, max or both")
         low = -math.inf if min is None else _lift_or_raise(min, "clamp")
         high = math.inf if max is None else _lift_or_raise(max, "clamp")
         return _forward(ops.CLAMP, self, low, high)
