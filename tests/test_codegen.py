@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_ops_scalar import CALL
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor, Value, ops
@@ -64,6 +65,9 @@ FACTORY_EXAMPLES: dict[str, tuple[Any, ...]] = {
     "log_softmax": (1,),
     "mse": ("mean",),
     "cross_entropy": ("sum",),
+    "min": (0, False),
+    "cat": (0, (2, 3)),
+    "cast": (np.dtype(np.float32),),
 }
 
 
@@ -94,15 +98,7 @@ def test_every_op_has_one_code_entry_per_rule() -> None:
 @given(data=st.data())
 def test_each_scalar_op_agrees_with_the_engine(name: str, data: st.DataObject) -> None:
     """The op applied to leaves, times a third leaf (so `g` is not 1), at two points."""
-    call = {
-        "add_n": lambda *xs: Value.sum(xs),
-        "pow": lambda a, b: a**b,
-        "neg": lambda a: -a,
-        "add": lambda a, b: a + b,
-        "sub": lambda a, b: a - b,
-        "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b,
-    }.get(name, lambda a: getattr(a, name)())
+    call = CALL[name]  # how tests/test_ops_scalar.py writes each op with Values
     first = data.draw(op_inputs(name))
     second = data.draw(op_inputs(name).filter(lambda xs: len(xs) == len(first)))
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(first)]
@@ -353,12 +349,12 @@ POINTS = [-800.0, -3.0, -1e-3, 0.0, 1e-3, 2.5, 800.0]
 
 @pytest.mark.parametrize("arrays", [False, True], ids=["floats", "arrays"])
 def test_runtime_functions_agree_with_ops(arrays: bool) -> None:
-    body = "sigmoid(a) relu(a) step(a) exp(a) log(a) tanh(a) sin(a) cos(a)"
+    body = "sigmoid(a) relu(a) step(a) sign(a) exp(a) log(a) tanh(a) sin(a) cos(a) sqrt(a)"
     namespace: dict[str, Any] = {"ARRAYS": True} if arrays else {}
     exec(prelude(body, scalar=True), namespace)
     tensor_namespace: dict[str, Any] = {}
     exec(prelude(body, scalar=False), tensor_namespace)
-    for name in ("sigmoid", "relu", "step"):
+    for name in ("sigmoid", "relu", "step", "sign"):
         for x in POINTS:
             value = np.array([x]) if arrays else x
             got = namespace[name](value)
@@ -366,6 +362,7 @@ def test_runtime_functions_agree_with_ops(arrays: bool) -> None:
             np.testing.assert_array_equal(got, want)
             np.testing.assert_array_equal(tensor_namespace[name](np.array([x])), want)
     assert namespace["exp"] is (np.exp if arrays else math.exp)
+    assert namespace["sqrt"] is (np.sqrt if arrays else math.sqrt)
     assert namespace["relu"](math.nan) != namespace["relu"](math.nan)  # nan stays nan
 
 

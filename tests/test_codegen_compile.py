@@ -172,7 +172,7 @@ def test_another_structure_traces_again() -> None:
     W = Tensor(np.full((3, 2), 0.1), requires_grad=True)
 
     def loss(X: Any) -> Tensor:
-        return (Tensor(X) @ W).tanh().sum()
+        return (Tensor(X).double() @ W).tanh().sum()  # float32 data cast, as PyTorch wants
 
     f = tl.compile(loss)
     calls = [np.ones((4, 3)), np.ones((4, 3)) * 2, np.ones((5, 3)), np.ones((5, 3), np.float32)]

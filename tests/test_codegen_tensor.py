@@ -195,7 +195,7 @@ class _Maker:
 
     def _choose(self, ref: Ref, a: Tensor) -> Any:
         rng = self.rng
-        if a.size == 0:
+        if a.data.size == 0:
             return None
         kinds = ["unary", "binary", "constant", "matmul", "linear", "reduce", "shape"]
         kind = rng.choice([*kinds, "index", "softmax", "mse", "cross_entropy"])

@@ -1,6 +1,6 @@
 """What a generated module defines before its function: the elementwise math functions.
 
-The derivative rules in `ops.py` call ``exp log tanh sin cos sigmoid relu step``, which
+The derivative rules in `ops.py` call ``exp log tanh sin cos sqrt sigmoid relu step sign``, which
 pick `math` or numpy by argument type. Generated code calls the same names, bound once at
 the top of the module instead of dispatching on every call:
 
@@ -18,9 +18,9 @@ from __future__ import annotations
 __all__ = ["FUNCTIONS", "prelude"]
 
 #: The functions generated code may call without defining them itself.
-FUNCTIONS = ("exp", "log", "tanh", "sin", "cos", "sigmoid", "relu", "step")
+FUNCTIONS = ("exp", "log", "tanh", "sin", "cos", "sqrt", "sigmoid", "relu", "step", "sign")
 
-_ALIASED = ("exp", "log", "tanh", "sin", "cos")
+_ALIASED = ("exp", "log", "tanh", "sin", "cos", "sqrt")
 
 _FLOAT_DEFINITIONS = {
     "sigmoid": '''
@@ -39,6 +39,11 @@ def relu(a):
 def step(a):
     """1 where a > 0, else 0: the derivative of relu (taken as 0 at the kink)."""
     return 1.0 if a > 0.0 else 0.0
+''',
+    "sign": '''
+def sign(a):
+    """-1, 0 or 1 by the sign of a: the derivative of abs (0 at the kink)."""
+    return 1.0 if a > 0.0 else -1.0 if a < 0.0 else a * 0.0
 ''',
 }
 
@@ -59,6 +64,11 @@ def relu(a):
 def step(a):
     """True where a > 0: the derivative of relu (taken as 0 at the kink)."""
     return a > 0
+''',
+    "sign": '''
+def sign(a):
+    """-1, 0 or 1 by the sign of a: the derivative of abs (0 at the kink)."""
+    return np.sign(a)
 ''',
 }
 

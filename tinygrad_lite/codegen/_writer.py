@@ -15,7 +15,7 @@ import keyword
 import math
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 from tinygrad_lite.autograd import Node, reverse_topological
 from tinygrad_lite.codegen._graph import Graph
 from tinygrad_lite.codegen._runtime import FUNCTIONS, prelude
-from tinygrad_lite.ops import Op, Snippet, pass_gradient, unbroadcast_code
+from tinygrad_lite.ops import Op, pass_gradient, unbroadcast_code
 from tinygrad_lite.value import Value
 
 __all__ = ["LITERAL_LIMIT", "Argument", "Source", "Term", "write"]
@@ -34,6 +34,7 @@ __all__ = ["LITERAL_LIMIT", "Argument", "Source", "Term", "write"]
 LITERAL_LIMIT = 64
 
 _RESERVED = {"np", "math", "ARRAYS", "sum", "len", "any", "isinstance", "type", "tuple", "float"}
+_RESERVED |= {"abs", "slice"}
 _RESERVED |= set(FUNCTIONS)
 
 #: Lines of the function body, each with the name of the op it writes (None: no op).
@@ -230,12 +231,6 @@ def _rule_text(op: Op, index: int, n_inputs: int) -> str:
     return op.formula
 
 
-def _apply(snippet: Snippet, const: Callable[[Any], str], terms: dict[str, Term]) -> str:
-    if isinstance(snippet, str):
-        return snippet.format(**terms)
-    return snippet(const, *terms.values())
-
-
 # ----------------------------------------------------------------------------------
 # The writer
 # ----------------------------------------------------------------------------------
@@ -330,14 +325,12 @@ class _Writer:
                 lines.append(("", None))
                 if scope is not None:
                     lines.append((f"# {scope}", None))
-            terms = {k: self.term(x) for k, x in zip("abc", inputs, strict=False)}
-            if len(inputs) > 3 and not op.variadic:
-                raise NotImplementedError(f"op '{op.name}' has more than three inputs")
             assert op.code is not None
-            if op.variadic and not isinstance(op.code.forward, str):
-                expr = op.code.forward(self.const, *(self.term(x) for x in inputs))
+            snippet = op.code.forward
+            if isinstance(snippet, str):  # names a, b, c for the first three inputs
+                expr = snippet.format(**dict(zip("abc", map(self.term, inputs), strict=False)))
             else:
-                expr = _apply(op.code.forward, self.const, terms)
+                expr = snippet(self.const, *map(self.term, inputs))
             lines.append((f"{self.ident[id(node)]} = {expr}", op.name))
         return lines
 
