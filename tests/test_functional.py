@@ -137,7 +137,11 @@ def test_cross_entropy_is_stable_for_huge_logits() -> None:
             "label 5 at position 2 is out of range for 5 classes",
         ),
         (np.array([0, -1, 2, 2, 1, 0]), ValueError, "label -1 at position 1 is out of range"),
-        (np.array([0.0, 1, 2, 2, 1, 0]), TypeError, "labels must be integers.*float64"),
+        (
+            np.array([0.0, 1, 2, 2, 1, 0]),
+            TypeError,
+            "labels must be integer class indices.*float64",
+        ),
         (np.array([0, 1, 2]), ValueError, r"need labels of shape \(6,\), got shape \(3,\)"),
         (np.zeros((6, 1), dtype=int), ValueError, r"got shape \(6, 1\)"),
     ],
