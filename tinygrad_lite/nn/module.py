@@ -110,7 +110,7 @@ class Module:
             False
         """
         if not isinstance(mode, bool):
-            raise TypeError(f"train(mode) takes a bool, got {type(mode).__name__}: {mode!r:.40}")
+            raise ValueError(f"train(mode) takes a bool, got {type(mode).__name__}: {mode!r:.40}")
         self.training = mode
         for child in self.children():
             child.train(mode)
