@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from tinygrad_lite.autograd import STATE, Node
 from tinygrad_lite.nn import state as _state
+from tinygrad_lite.nn.state import LoadResult
 
 __all__ = ["Module"]
 
@@ -35,6 +36,7 @@ class Module:
     training: bool = True
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the model computes; subclasses define it, and calling the module runs it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -125,7 +127,7 @@ class Module:
         """name -> a copy of each parameter's data as a numpy array (Values: 0-d float64)."""
         return _state.state_dict(self)
 
-    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> _state.LoadResult:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy arrays from `state` into the parameters in place, after checking all of them.
 
         Raises `CheckpointError` naming every missing, unexpected, mis-shaped or

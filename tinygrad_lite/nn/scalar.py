@@ -11,7 +11,8 @@ units always pass some gradient. ``nonlin="relu"`` (or micrograd's ``nonlin=True
 gives the ReLU network.
 
 Weights without a `seed` or `rng` are drawn from `tinygrad_lite.seed.python_random()`, so
-`tinygrad_lite.manual_seed` makes them repeatable."""
+`tinygrad_lite.manual_seed` makes them repeatable.
+"""
 
 from __future__ import annotations
 

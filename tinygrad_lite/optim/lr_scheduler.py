@@ -51,7 +51,7 @@ def _number(who: str, name: str, value: Any, *, positive: bool) -> float:
 
 
 class LRScheduler:
-    """Base class: sets every group's ``"lr"`` to `_next_lrs()` on each `step`.
+    """Base class of the schedules: each `step` sets every group's ``"lr"`` to the next rate.
 
     Args:
         optimizer: the optimizer whose learning rates this schedule sets.

@@ -13,7 +13,9 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """RMSprop (uncentered), optionally with momentum and L2 weight decay::
+    """RMSprop (uncentered), optionally with momentum and L2 weight decay.
+
+    One step::
 
     g = g + wd * x
     s = alpha * s + (1 - alpha) * g**2
