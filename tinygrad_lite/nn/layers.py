@@ -201,7 +201,17 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """A normalisation along one axis, `dim`, which must be given (see `Softmax`)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        self.dim = _dim(type(self).__name__, dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """exp(x) / sum(exp(x)) along `dim`: each slice along `dim` sums to 1.
 
     Args:
@@ -209,27 +219,15 @@ class Softmax(Module):
             input. Unlike PyTorch, there is no implicit choice: `dim` is required.
     """
 
-    def __init__(self, dim: int | None = None) -> None:
-        self.dim = _dim("Softmax", dim)
-
     def forward(self, x: Tensor) -> Tensor:
         return _as_tensor(x, "Softmax").softmax(self.dim)
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """x - logsumexp(x) along `dim` (the log of `Softmax`, computed stably); `dim` is required."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        self.dim = _dim("LogSoftmax", dim)
 
     def forward(self, x: Tensor) -> Tensor:
         return _as_tensor(x, "LogSoftmax").log_softmax(self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 class Dropout(Module):
