@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scenes import big_mlp_scene, big_scene, mlp_root, nine_weight_root, random_root, scene_of
 
-from tinygrad_lite.scene import Scene
-from tinygrad_lite.svg import render_svg
+from tinygrad_lite.viz.scene import Scene
+from tinygrad_lite.viz.svg import render_svg
 
 Point = tuple[float, float]
 Curve = list[Point]

@@ -8,9 +8,9 @@ from typing import Any
 
 from tinygrad_lite.autograd import Node
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.scene import Scene
 from tinygrad_lite.value import Value
 from tinygrad_lite.viz import build_scene
+from tinygrad_lite.viz.scene import Scene
 
 
 def scene_of(root: Node, rankdir: str = "LR") -> Scene:

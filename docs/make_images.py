@@ -20,8 +20,8 @@ from tinygrad_lite import Tensor, Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP, Linear, Sequential, Tanh
 from tinygrad_lite.nn import functional as F
-from tinygrad_lite.steps import backward_steps
 from tinygrad_lite.viz import dot_available, draw, draw_dot, render, scene_to_dot
+from tinygrad_lite.viz.steps import backward_steps
 
 IMAGES = Path(__file__).resolve().parent / "images"
 

@@ -14,7 +14,7 @@ from tinygrad_lite.examples import (
     nine_weight_gradients_by_hand,
     nine_weight_graph,
 )
-from tinygrad_lite.explain import explain
+from tinygrad_lite.viz.explain import explain
 
 
 def test_square_plus_identity_has_three_paths() -> None:
@@ -31,7 +31,12 @@ def test_square_plus_identity_has_three_paths() -> None:
     # Each use of `a` in a*a is its own edge with its own argument index.
     mul_steps = [s for p in e.paths for s in p.steps if s.op == "mul"]
     assert sorted(s.index for s in mul_steps) == [0, 1]
-    assert {s.formula for s in mul_steps} == {"d(a*b)/da = b", "d(a*b)/db = a"}
+    # the rule is written with the graph's names; the two uses are told apart
+    assert {s.formula for s in mul_steps} == {"∂(a*a)/∂a = a"}
+    assert sorted(s.role for s in mul_steps) == ["first factor", "second factor"]
+    text = e.text()
+    assert "mul1 (as its first factor)" in text
+    assert "mul1 (as its second factor)" in text
 
 
 def test_local_derivatives_come_from_the_op_rules() -> None:
@@ -43,7 +48,8 @@ def test_local_derivatives_come_from_the_op_rules() -> None:
     assert [s.op for s in path.steps] == ["exp", "sin"]
     assert path.steps[0].local == pytest.approx(math.exp(math.sin(0.7)))
     assert path.steps[1].local == pytest.approx(math.cos(0.7))
-    assert path.nodes() == ["x", "v1", "y"]
+    assert path.nodes() == ["x", "sin1", "y"]  # the picture's name for sin(x)
+    assert path.steps[1].formula == "∂ sin(x)/∂x = cos(x)"
 
 
 def test_nine_weight_dl_dw1_reads_like_the_hand_derivation() -> None:
@@ -60,9 +66,14 @@ def test_nine_weight_dl_dw1_reads_like_the_hand_derivation() -> None:
         assert {"t", "part1", "part2", "y_hat"} <= set(path.nodes())
         assert "part3" not in path.nodes()
     text = str(e)
-    assert "dloss/dw1 via this path = dloss/d(y-y_hat) * d(y-y_hat)/dy_hat" in text
-    assert "dpart2/d(part1+w7)" in text
-    assert "d(w1*x1)/dw1" in text
+    # local derivatives (one edge) with ∂, the totals over paths with d
+    assert "∂loss/∂(y-y_hat) * ∂(y-y_hat)/∂y_hat" in text
+    assert "∂part2/∂(part1+w7)" in text
+    assert "∂(w1*x1)/∂w1 = x1" in text  # the rule in the user's own names
+    assert "t*t (as its first factor)" in text
+    assert "t*t (as its second factor)" in text
+    assert "dloss/dw1 = path 1 + path 2" in text
+    assert "via this path" not in text
     assert "agrees" in text
 
 
@@ -133,3 +144,34 @@ def test_sum_over_paths_equals_backward_and_finite_differences(expr: object) -> 
         numeric = (expr.evaluate(up) - expr.evaluate(down)) / (2 * h)  # type: ignore[attr-defined]
         if not expr.near_kink():  # type: ignore[attr-defined]
             assert e.total == pytest.approx(numeric, rel=1e-4, abs=1e-4)
+
+
+def test_rule_letters_never_clash_with_the_users_names() -> None:
+    b, a = Value(2.0, label="b"), Value(5.0, label="a")
+    out = b + a * a  # the user's b is the first term, their a a factor
+    e = explain(out, a)
+    rules = {s.formula for p in e.paths for s in p.steps}
+    assert "∂(b+mul1)/∂mul1 = 1" in rules
+    assert "∂(a*a)/∂a = a" in rules
+    assert "d(a+b)/db" not in e.text()  # the op table's generic letters never show
+
+
+def test_explaining_the_output_by_itself_is_one() -> None:
+    a = Value(2.0, label="a")
+    c = a * 3
+    c.label = "c"
+    e = explain(c, c)
+    assert e.total == 1.0
+    assert e.grad == 1.0
+    assert e.text() == "dc/dc = 1: c is the output itself (no edge to follow)"
+
+
+def test_unlabelled_nodes_have_the_pictures_names() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = (a * b + a.exp()).tanh()
+    e = explain(c, a)
+    boxes = {n.name for n in tl.viz.build_scene(c).nodes if n.kind == "value" and n.name}
+    named = {name for p in e.paths for name in p.nodes()}
+    assert named <= boxes
+    assert named == {"a", "mul1", "exp1", "add1", "tanh1"}
+    assert "where\n  mul1 = a * b" in e.text()

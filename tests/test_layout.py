@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from tinygrad_lite import Value, scope
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.layout import Layout, Rect, count_crossings, layout_scene
 from tinygrad_lite.nn.scalar import MLP
-from tinygrad_lite.scene import Scene, SceneCluster, SceneEdge, SceneNode
 from tinygrad_lite.viz import build_scene
+from tinygrad_lite.viz.layout import Layout, Rect, count_crossings, layout_scene
+from tinygrad_lite.viz.scene import Scene, SceneCluster, SceneEdge, SceneNode
 
 # Monospace fonts advance 0.6 em per character (DejaVu Sans Mono: 1233/2048 em).
 EM_ADVANCE = 0.61

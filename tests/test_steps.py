@@ -10,7 +10,7 @@ import pytest
 
 import tinygrad_lite as tl
 from tinygrad_lite import Value
-from tinygrad_lite.steps import backward_steps
+from tinygrad_lite.viz.steps import backward_steps
 
 
 def graph() -> tuple[Value, Value, Value]:
@@ -116,10 +116,8 @@ def test_html_has_no_duplicate_ids(tmp_path: Path) -> None:
     check_ids(backward_steps(c).html())
 
 
-def test_html_with_the_builtin_engine_has_no_duplicate_ids(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz
+@pytest.mark.usefixtures("no_graphviz")
+def test_html_with_the_builtin_engine_has_no_duplicate_ids() -> None:
     _a, _b, c = graph()
     page = backward_steps(c).html()
     assert "marker-end" in page  # the built-in engine drew these frames
@@ -150,11 +148,9 @@ def test_big_graphs_are_refused() -> None:
         backward_steps(1.0)  # type: ignore[arg-type]
 
 
-def test_html_without_graphviz_uses_the_builtin_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("no_graphviz")
+def test_html_without_graphviz_uses_the_builtin_engine(tmp_path: Path) -> None:
     _a, _b, c = graph()
-    monkeypatch.setenv("PATH", str(tmp_path))
     text = backward_steps(c).to_html(tmp_path / "s.html").read_text(encoding="utf-8")
     assert text.count("<svg") == 6
     assert "<?xml" not in text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,9 +13,10 @@ import pytest
 
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.scene import Scene, SceneCluster, SceneEdge, SceneNode
-from tinygrad_lite.svg import SvgDrawing, render_svg
 from tinygrad_lite.viz import build_scene
+from tinygrad_lite.viz.output import RasteriserNotFound
+from tinygrad_lite.viz.scene import Scene, SceneCluster, SceneEdge, SceneNode
+from tinygrad_lite.viz.svg import SvgDrawing, render_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 EM_ADVANCE = 0.61  # monospace advance per em, with a little margin
@@ -57,13 +61,13 @@ def test_nine_weight_svg_has_every_node_edge_and_cluster() -> None:
         shape = g.find("s:ellipse" if n.kind == "op" else "s:rect", NS)
         assert shape is not None, n.id
         assert shape.get("fill") == n.fill
-    edges = root.findall(".//s:path[@class='edge']", NS)
+    edges = root.findall(".//s:g[@class='edge']/s:path", NS)
     assert len(edges) == len(scene.edges)
     clusters = {unprefixed(g.get("id")) for g in root.iterfind(".//s:g[@class='cluster']", NS)}
     assert clusters == {"cluster_part1", "cluster_part2", "cluster_part3"}
     all_text = [t.text for t in root.iterfind(".//s:text", NS)]
     assert "nine weights" in all_text  # title
-    assert "parameter" in all_text  # legend
+    assert "parameter (needs grad)" in all_text  # legend
 
 
 def test_text_fits_in_the_drawn_boxes() -> None:
@@ -91,7 +95,7 @@ def test_duplicate_edges_are_two_distinct_curves() -> None:
     b = a * a
     b.backward()
     root = parse(render_svg(build_scene(b)))
-    paths = [p.get("d") for p in root.findall(".//s:path[@class='edge']", NS)]
+    paths = [p.get("d") for p in root.findall(".//s:g[@class='edge']/s:path", NS)]
     assert len(paths) == 3
     assert len(set(paths)) == 3
 
@@ -131,19 +135,42 @@ def test_highlight_and_borders_are_drawn() -> None:
     assert y_rect is not None
     assert x_rect.get("stroke") == "#1b7f1b"
     assert y_rect.get("stroke") == "#d62728"
-    edge = root.find(".//s:path[@class='edge']", NS)
+    edge = root.find(".//s:g[@class='edge']/s:path", NS)
     assert edge is not None
     assert edge.get("stroke") == "#d62728"
 
 
-def test_save_writes_svg_and_refuses_other_formats(tmp_path: Path) -> None:
+def test_save_writes_the_format_of_the_suffix_and_nothing_else(tmp_path: Path) -> None:
     drawing = render_svg(nine_weight_scene())
     out = drawing.save(tmp_path / "graph.svg")
     assert Path(out).read_text(encoding="utf-8") == drawing.source
     ET.parse(out)
-    with pytest.raises(ValueError, match=r"SVG only.*'\.png'.*graphviz"):
+    if shutil.which("rsvg-convert") or importlib.util.find_spec("cairosvg"):
         drawing.save(tmp_path / "graph.png")
-    assert not (tmp_path / "graph.png").exists()
+        assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        drawing.render(tmp_path / "graph.pdf")
+        assert (tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
+    drawing.save(tmp_path / "graph.gv")
+    assert (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith("digraph {")
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot, \.gv"):
+        drawing.save(tmp_path / "graph.txt")
+    with pytest.raises(ValueError, match=r"ends in \.png"):
+        drawing.save(tmp_path / "graph.png", format="svg")
+    made = {"graph.svg", "graph.gv"} | (
+        {"graph.png", "graph.pdf"} if (tmp_path / "graph.png").exists() else set()
+    )
+    assert {p.name for p in tmp_path.iterdir()} == made
+
+
+def test_png_without_a_rasteriser_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "cairosvg", None)
+    drawing = render_svg(build_scene(Value(2.0, label="x") * 3))
+    with pytest.raises(RasteriserNotFound, match=r"rsvg-convert.*pip install cairosvg"):
+        drawing.save(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
 
 
 def test_notebook_representation_and_positions() -> None:

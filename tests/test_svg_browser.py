@@ -16,16 +16,18 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.optional import require
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
-from tinygrad_lite.scene import Scene
-from tinygrad_lite.svg import SvgDrawing, render_svg
 from tinygrad_lite.viz import COLOURS, build_scene
+from tinygrad_lite.viz.scene import Scene
+from tinygrad_lite.viz.svg import SvgDrawing, render_svg
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -169,3 +171,66 @@ def test_arrowheads_are_drawn_next_to_a_hidden_copy(chromium: Path, tmp_path: Pa
         dark.append(int((grey[y - 3 : y + 4, x - 8 : x] < 128).sum()))
     drawn = sum(d >= 20 for d in dark)
     assert drawn >= 0.9 * len(dark), f"arrowheads found at {drawn} of {len(dark)} edge ends"
+
+
+# --- the saved SVG of both engines: edge labels as the browser lays their text out -----
+
+LABELS = """
+function near(path, box) {  // the shortest distance from a path to a box, sampled
+  var n = Math.max(40, Math.ceil(path.getTotalLength() / 2)), best = Infinity;
+  var L = path.getTotalLength();
+  for (var i = 0; i <= n; i++) {
+    var p = path.getPointAtLength(L * i / n);
+    var dx = Math.max(box.x - p.x, 0, p.x - box.x - box.width);
+    var dy = Math.max(box.y - p.y, 0, p.y - box.y - box.height);
+    best = Math.min(best, Math.hypot(dx, dy));
+  }
+  return best;
+}
+var edges = Array.prototype.slice.call(document.querySelectorAll("g.edge"));
+var paths = edges.map(function (g) { return g.querySelector("path"); });
+var rows = [];
+edges.forEach(function (g, k) {
+  var text = g.querySelector("text");
+  if (!text) return;
+  var b = text.getBBox();
+  var box = {x: b.x + 0.5, y: b.y + 0.5, width: b.width - 1, height: b.height - 1};
+  var others = paths.filter(function (p, j) { return j !== k; });
+  rows.push({label: text.textContent, own: near(paths[k], box),
+             other: Math.min.apply(null, others.map(function (p) { return near(p, box); })),
+             width: b.width});
+});
+document.getElementById("result").textContent = JSON.stringify(rows);
+"""
+
+
+@pytest.mark.parametrize("engine", ["dot", "pygraphviz", "builtin"])
+def test_saved_svg_labels_sit_by_their_own_edge_in_the_browser(
+    chromium: Path, tmp_path: Path, engine: str
+) -> None:
+    """Saved to a file by each engine, opened in Chromium: every edge label's text, as the
+    browser measures it, is closer to its own edge than to any other and crossed by none."""
+    from tinygrad_lite.viz import draw
+
+    if engine == "dot" and not shutil.which("dot"):
+        if os.environ.get("CI"):
+            pytest.fail("the Graphviz dot program is required under CI")
+        pytest.skip("Graphviz dot is not installed")
+    if engine == "pygraphviz":
+        require("pygraphviz")
+    graph = nine_weight_graph(*default_nine_weight_point())
+    graph.loss.backward()
+    saved = Path(draw(graph.loss, engine=engine, edge_labels=True).save(tmp_path / "nw.svg"))
+    body = inline(saved.read_text(encoding="utf-8"))
+    target = page(body, tmp_path, LABELS)
+    done = run(chromium, ["--dump-dom", target.as_uri()], tmp_path)
+    found = re.search(r"<pre id=\"result\">(.*?)</pre>", done.stdout, flags=re.S)
+    assert found, f"no measurements (exit {done.returncode}): {done.stderr[-2000:]}"
+    rows = json.loads(html.unescape(found.group(1)))
+    assert len(rows) == 35
+    for r in rows:
+        assert r["width"] > 0, r  # drawn, in a real font
+        assert r["own"] > 0, r  # no line through the text
+        assert r["other"] > 0, r
+        assert r["own"] < r["other"], r  # its own edge is the nearest
+        assert r["own"] <= 10, r

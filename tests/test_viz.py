@@ -26,11 +26,13 @@ from tinygrad_lite.viz import (
     COLOURS,
     GraphvizNotFound,
     Picture,
+    SvgDrawing,
     build_scene,
     draw,
     draw_dot,
     render,
 )
+from tinygrad_lite.viz.scene import SceneNode
 
 HAVE_DOT = shutil.which("dot") is not None
 
@@ -60,7 +62,7 @@ def node_ids(source: str) -> list[str]:
     return re.findall(r"^\s*(\w+) \[label=", source, flags=re.M)
 
 
-def by_label(scene: tl.scene.Scene, label: str) -> tl.scene.SceneNode:  # type: ignore[name-defined]
+def by_label(scene: tl.viz.Scene, label: str) -> SceneNode:
     found = [n for n in scene.nodes if n.rows and n.rows[0] == label]
     assert len(found) == 1, f"{label}: {found}"
     return found[0]
@@ -158,7 +160,7 @@ def test_user_text_is_escaped_in_the_dot_source() -> None:
     assert "label=<&lt;x&gt;>" in src  # the scope "<x>" is text, not HTML
     assert "label=<a\\\\>" in src  # a backslash in a label is doubled for Graphviz
     assert "label=<T\\\\G &lt;t&gt; &amp; \\\\>" in src
-    assert 'tooltip="\\\\\\\\N: a leaf"' in src  # tooltips: four backslashes for one
+    assert 'tooltip="\\\\\\\\N: a leaf in a\\\\\\\\"' in src  # tooltips: four for one
     assert "label=<x>" not in src
 
 
@@ -173,8 +175,8 @@ def test_user_text_is_shown_as_written() -> None:
     assert "b\\&quot;c" in texts
     assert "T\\G &lt;t&gt; &amp; \\" in texts
     assert "\\N" in texts  # the label, not the node's name
-    assert "\\N: a leaf" in titles
-    assert "Value: made by mul in a\\" in titles
+    assert "\\N: a leaf in a\\" in titles
+    assert "mul1: made by mul in a\\" in titles
 
 
 def test_ids_follow_topological_order() -> None:
@@ -285,7 +287,7 @@ def test_collapsed_clusters_draw_one_counted_edge_per_pair() -> None:
     # The output neuron sums 16 products and a bias, all inside the collapsed last layer.
     into_output = [e for e in scene.edges if e.dst.endswith("_op")]
     assert [e.label for e in into_output] == ["x17"]
-    assert "label=<x17>" in src
+    assert "<TD>x17</TD>" in src
     ids = {n.tooltip: n.id for n in scene.nodes if n.kind == "summary"}
     between = {(e.src, e.dst): e.label for e in scene.edges}
     assert between[(ids["mlp/layer0"], ids["mlp/layer1"])] == "x256"  # 16 outputs x 16 neurons
@@ -333,20 +335,29 @@ def test_edge_labels_on_edges_from_constants_and_inputs() -> None:
     assert {e.index: e.label for e in scene.edges if e.dst.endswith("_op")}[1] == "undefined"
 
 
-def test_legend_lists_roles() -> None:
+def test_legend_lists_the_roles_and_marks_used() -> None:
     *_, out = small_graph()
+    scene = build_scene(out, legend=True)
+    texts = [item.text for item in scene.legend]
+    assert texts == [
+        "parameter (needs grad)",
+        "computed value",
+        "output",
+        "operation (symbol)",
+    ]
     src = draw_dot(out, legend=True).source
-    assert "cluster_legend" in src
-    for role in ("parameter", "input", "constant", "output"):
-        assert f"label={role}" in src
-    assert "cluster_legend" not in draw_dot(out).source
+    assert "rank=sink" in src  # one table beside the graph, at the output's end
+    assert src.count("legend [label=") == 1
+    for text in texts:
+        assert text in src
+    assert "legend" not in draw_dot(out).source
 
 
 def test_highlight_marks_paths_from_one_input() -> None:
     a, _b, _c, out = small_graph()
     scene = build_scene(out, highlight=a)
     lit = {n.rows[0] for n in scene.nodes if n.highlight and n.kind == "value"}
-    assert lit == {"a", "out", "data -6.0000"}
+    assert lit == {"a", "out", "mul1"}
     c_id = by_label(scene, "c").id
     assert not any(e.highlight for e in scene.edges if e.src == c_id)
     assert any(e.highlight for e in scene.edges if e.src == by_label(scene, "a").id)
@@ -391,23 +402,29 @@ def test_bad_arguments_are_named() -> None:
 # --- rendering ---------------------------------------------------------------------------
 
 
-def test_missing_graphviz_keeps_source_and_explains_install(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object
-) -> None:
+@pytest.mark.usefixtures("no_graphviz")
+def test_without_graphviz_draw_dot_still_shows_and_saves(tmp_path: Path) -> None:
     *_, out = small_graph()
-    monkeypatch.setenv("PATH", str(tmp_path))
     dot = draw_dot(out)
     assert isinstance(dot, Picture)
     assert "->" in dot.source
+    assert dot.drawn_by() == "builtin"
+    shown = dot._repr_mimebundle_()["image/svg+xml"]  # what a notebook displays
+    assert "<svg" in shown
+    assert "marker-end" in shown  # drawn by the built-in engine
+    assert dot.save(tmp_path / "g.svg") == str(tmp_path / "g.svg")
+    assert "<svg" in (tmp_path / "g.svg").read_text(encoding="utf-8")
+    render(dot, tmp_path / "g.dot")
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == dot.source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin-without-dot", "g.dot", "g.svg"]
+    # naming an engine that is missing is an error that explains how to install it
     with pytest.raises(GraphvizNotFound) as info:
-        dot.pipe(format="svg")
+        draw(out, engine="dot")
     message = str(info.value)
     for hint in ("apt-get install graphviz", "brew install graphviz", "winget", "choco"):
         assert hint in message
+    assert 'pip install "tinygrad_lite[layout]"' in message
     assert "conda install -c conda-forge graphviz" in message
-    assert "PATH" in message
-    with pytest.raises(GraphvizNotFound):
-        render(dot, os.path.join(str(tmp_path), "g.png"))
     assert isinstance(info.value, RuntimeError)
 
 
@@ -426,15 +443,14 @@ def test_render_to_svg_png_and_dot(tmp_path: object) -> None:
     assert Path(gv).read_text(encoding="utf-8") == dot.source
 
 
-def test_draw_picks_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_draw_picks_an_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     *_, out = small_graph()
-    from tinygrad_lite import svg
-
     assert isinstance(draw(out, engine="graphviz"), Picture)
     builtin = draw(out, engine="builtin")
-    assert isinstance(builtin, svg.SvgDrawing)
+    assert isinstance(builtin, SvgDrawing)
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert isinstance(draw(out), svg.SvgDrawing)
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    assert isinstance(draw(out), SvgDrawing)
 
 
 # --- tensors -----------------------------------------------------------------------------

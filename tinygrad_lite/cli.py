@@ -171,7 +171,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def _builtin_svg() -> Any:
     try:
-        return importlib.import_module("tinygrad_lite.svg").render_svg
+        return importlib.import_module("tinygrad_lite.viz.svg").render_svg
     except ImportError:
         return None
 
@@ -202,7 +202,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from tinygrad_lite.explain import explain
+    from tinygrad_lite.viz.explain import explain
 
     tree, values = _variables(args.expr, args.set)
     if args.wrt not in values:

@@ -28,12 +28,14 @@ _PREFIX = {"add_n": "sum", "getitem": "index", "broadcast_to": "expand", "scatte
 
 
 def effective_scope(node: Node, consumers: Mapping[Node, Sequence[Node]]) -> str | None:
-    """A node's scope; a parameter made outside any scope joins its consumers' common scope.
+    """A node's scope; a leaf made outside any scope joins its consumers' common scope.
 
     Module weights are created in `__init__` (outside the call's scope) but belong to the
-    neuron that uses them, so they are drawn, collapsed and named with it.
+    neuron that uses them, so they are drawn, collapsed and named with it. An input used
+    only inside one named part is drawn inside it too, next to the weight it meets
+    (``x3`` beside ``w3`` in the nine-weight graph's part3).
     """
-    if node.scope is not None or not (node.is_leaf and node.requires_grad):
+    if node.scope is not None or not node.is_leaf:
         return node.scope
     users = consumers.get(node, ())
     if not users or any(u.scope is None for u in users):

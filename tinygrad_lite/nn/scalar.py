@@ -137,6 +137,12 @@ class Layer(Module):
             n.scope_name = f"neuron{i}"
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        # Plain numbers become input Values once, so that every neuron uses the same
+        # node: a picture draws each input once, feeding every neuron.
+        x = [
+            xi if isinstance(xi, Value) else Value(xi, label=f"x{i}", requires_grad=False)
+            for i, xi in enumerate(x)
+        ]
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import importlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -20,9 +20,13 @@ from typing import Any, overload
 import numpy as np
 
 from tinygrad_lite.autograd import STATE, Node, toposort
-from tinygrad_lite.scene import Scene
-from tinygrad_lite.svg import prefix_ids, render_svg
-from tinygrad_lite.viz import raw
+from tinygrad_lite.naming import node_names
+from tinygrad_lite.viz.build import build_scene
+from tinygrad_lite.viz.numbers import number_text, raw
+from tinygrad_lite.viz.picture import Picture
+from tinygrad_lite.viz.rules import input_role
+from tinygrad_lite.viz.scene import Scene
+from tinygrad_lite.viz.svg import prefix_ids
 
 __all__ = ["BackwardSteps", "Frame", "backward_steps"]
 
@@ -49,25 +53,26 @@ class Frame:
     contribution: Any  #: upstream times local, added into the parent's gradient
     sums: dict[Node, Any] = field(default_factory=dict)  #: every running gradient after the step
 
-    def describe(self, names: dict[Node, str]) -> str:
-        """One line in words."""
+    def describe(self, names: Mapping[Node, str]) -> str:
+        """One line in words, naming nodes as the picture does."""
         if self.parent is None:
             return f"step 0: start at {names[self.node]} with gradient {_text(self.upstream)}"
-        op = self.node.op.name if self.node.op is not None else "?"
+        op = self.node.op
+        role = (
+            input_role(op.name, self.index, op.variadic, len(self.node.parents))
+            if op is not None
+            else "input"
+        )
         return (
-            f"step {self.step}: {names[self.node]} = {op}(...) passes back to input "
-            f"{self.index + 1} ({names[self.parent]}): upstream {_text(self.upstream)} x local "
+            f"step {self.step}: {names[self.node]} = {op.name if op else '?'}(...) passes back "
+            f"to its {role} {names[self.parent]}: upstream {_text(self.upstream)} x local "
             f"{_text(self.local)} = {_text(self.contribution)}; {names[self.parent]}.grad is "
             f"now {_text(self.sums.get(self.parent))}"
         )
 
 
 def _text(x: Any) -> str:
-    from tinygrad_lite.viz import _data_text
-
-    if x is None:
-        return "none"
-    return _data_text(raw(x))
+    return "none" if x is None else number_text(x)
 
 
 class BackwardSteps(Sequence[Frame]):
@@ -79,7 +84,7 @@ class BackwardSteps(Sequence[Frame]):
         self.options = options
         order = toposort(root)
         self._order = order
-        self.names = {n: n.label or f"n{i}" for i, n in enumerate(order)}
+        self.names = node_names(order)  #: the same names as the picture's boxes
 
     @overload
     def __getitem__(self, i: int) -> Frame: ...
@@ -100,8 +105,6 @@ class BackwardSteps(Sequence[Frame]):
 
     def scene(self, k: int) -> Scene:
         """The picture of frame `k`: gradients as they stood then, the current edge marked."""
-        from tinygrad_lite.viz import build_scene
-
         frame = self.frames[k]
         empty = {n: type(n)._empty_grad for n in self._order}
         grads = {**empty, **frame.sums}
@@ -115,14 +118,7 @@ class BackwardSteps(Sequence[Frame]):
 
         Every id in it starts with `f<k>-`, so all frames can share one page.
         """
-        from tinygrad_lite.viz import dot_available, scene_to_dot
-
-        scene = self.scene(k)
-        if dot_available():
-            text = scene_to_dot(scene).pipe(format="svg").decode("utf-8")
-        else:
-            text = render_svg(scene).source
-        return prefix_ids(_strip_prolog(text), f"f{k}-")
+        return prefix_ids(_strip_prolog(Picture(self.scene(k)).svg()), f"f{k}-")
 
     def html(self) -> str:
         """One self-contained HTML page: all frames inline, previous/next buttons, a slider."""

@@ -29,11 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from tinygrad_lite.scene import Scene, SceneNode
+from tinygrad_lite.viz.scene import Scene, SceneNode
 
 __all__ = [
     "CHAR_WIDTH",
     "FONT_SIZE",
+    "LABEL_FONT",
     "LINE_HEIGHT",
     "Layout",
     "Rect",
@@ -49,6 +50,7 @@ FONT_SIZE = 11.0  #: px; text is drawn in a monospace font
 #: text inside its box whichever monospace font the viewer picks.
 CHAR_WIDTH = 0.66 * FONT_SIZE
 LINE_HEIGHT = 1.5 * FONT_SIZE
+LABEL_FONT = 0.8 * FONT_SIZE  #: edge labels and the legend
 PAD_X = 8.0  #: inside a box, left and right of the text
 PAD_Y = 4.0  #: inside a box, above and below the text
 OP_MIN = (34.0, 26.0)  #: smallest ellipse for an operation
@@ -70,6 +72,7 @@ _PLACE_ROUNDS_BIG = 5  # the same in a cluster with 3,000 items or more
 #: how hard an edge piece pulls its ends together in placement, by how many of its two ends
 #: are bend points: a long edge's inner pieces pull hardest (dot uses 1, 2 and 8 too)
 _PULL = (1.0, 2.0, 8.0)
+_LONE = 0.4  #: the pull of a node with a single edge on its neighbour, relative
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ class Route:
     points: list[tuple[float, float]]
     duplicate: int = 0  #: which of several edges between the same two nodes (0, 1, ...)
     duplicates: int = 1  #: how many edges join the same two nodes
+    label_at: tuple[float, float] | None = None  #: centre of the edge's label, if drawn
 
 
 @dataclass
@@ -757,6 +761,9 @@ class _Placer:
             d = g.anc[x][depth + 1]
             return self.subtree_off[d][x]
 
+        def lone(x: int) -> bool:
+            return x < g.n_real and len(g.up[x]) + len(g.down[x]) == 1
+
         def item_of(x: int) -> int:
             a = g.anc[x]
             return x if len(a) == depth + 1 else -(a[depth + 1] + 1)
@@ -787,8 +794,11 @@ class _Placer:
                 ca, cb = centre(x), centre(y)
                 # long edges pull hardest, so that they run straight (weights as in dot)
                 w = _PULL[(x >= g.n_real) + (y >= g.n_real)]
-                pulls[ia].append((ib, cb - ca, w))
-                pulls[ib].append((ia, ca - cb, w))
+                # a node with a single edge follows its neighbour rather than leading it:
+                # two such ends of one node (a constant in, the output out) would
+                # otherwise outvote its real neighbour and let the chain drift away
+                pulls[ia].append((ib, cb - ca, w * _LONE if lone(y) else w))
+                pulls[ib].append((ia, ca - cb, w * _LONE if lone(x) else w))
 
         # start: every layer centred on 0
         want: dict[int, float] = {}
@@ -942,6 +952,12 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
     max_height = max(height, default=0)
     ext = [CLUSTER_PAD * (height[c] + 1) for c in range(nc)]
     gap = LAYER_GAP + 2 * CLUSTER_PAD * (max_height + 1)
+    labels = [e.label for e in scene.edges if e.label]
+    if labels:  # room for a label beside every edge between two layers
+        if g.lr:
+            gap = max(gap, max(text_width(t, LABEL_FONT) for t in labels) + 2 * LAYER_GAP)
+        else:
+            gap = max(gap, 3 * LABEL_FONT + LAYER_GAP)
 
     # along u: one band per layer, wide enough for its widest box
     band = [1.0] * nl
