@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh Debian machine (Python 3.11+ and make):
 #   make demo   create .venv, install, run the main demo
 #   make test   create .venv, install with the test extras, lint, type-check, run the suite
-# Other targets: lint, bench, images, clean. EXTRAS picks the optional extras for `make test`:
+# Other targets: lint, bench, images, screenshots, clean. EXTRAS picks the optional extras for `make test`:
 # the default runs the suite and every notebook (nbmake); CI adds torch and data so that the
 # PyTorch cross-checks run too.
 
@@ -10,7 +10,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 EXTRAS ?= test,notebooks
 
-.PHONY: demo test lint bench images clean graphviz
+.PHONY: demo test lint bench images screenshots clean graphviz
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "tinygrad_lite needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -54,9 +54,14 @@ bench: $(VENV)/.installed-test,bench
 	$(PY) benchmarks/bench_scalar.py
 	@if [ -f benchmarks/bench_tensor.py ]; then $(PY) benchmarks/bench_tensor.py; fi
 	@if [ -f benchmarks/bench_layout.py ]; then $(PY) benchmarks/bench_layout.py; fi
+	$(PY) benchmarks/bench_live.py
 
 images: $(VENV)/.installed-$(EXTRAS) graphviz
 	$(PY) docs/make_images.py
+
+# The live view's screenshots in docs/drawing.md, taken in headless Chromium.
+screenshots: $(VENV)/.installed-$(EXTRAS) graphviz
+	$(PY) docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,7 +6,8 @@
   one fresh namespace, in a temporary working directory. A block preceded by the line
   ``<!-- no-run -->`` is skipped.
 * Every relative link and picture in README.md and docs/*.md points to a file that
-  exists, and every picture under docs/images/ is one that docs/make_images.py draws.
+  exists, and every picture under docs/images/ is one that docs/make_images.py draws
+  (or, for the live view's PNG screenshots, one that docs/make_screenshots.py takes).
 """
 
 from __future__ import annotations
@@ -169,9 +170,33 @@ def load_make_images() -> Any:
     return make_images
 
 
+def screenshot_names() -> set[str]:
+    """The PNG screenshots docs/make_screenshots.py takes (read without running it)."""
+    text = (DOCS / "make_screenshots.py").read_text(encoding="utf-8")
+    found = re.search(r"^SCREENSHOTS = \((.*?)\)", text, flags=re.MULTILINE | re.DOTALL)
+    assert found, "docs/make_screenshots.py has no SCREENSHOTS tuple"
+    return set(re.findall(r'"([\w-]+)"', found.group(1)))
+
+
+def test_every_screenshot_is_taken_by_make_screenshots() -> None:
+    shots = screenshot_names()
+    used = {Path(t).stem for path in MARKDOWN for t in relative_links(path) if t.endswith(".png")}
+    on_disk = {p.stem for p in (DOCS / "images").glob("*.png")}
+    assert used <= shots, f"screenshots used but not taken by make_screenshots.py: {used - shots}"
+    assert on_disk <= shots, (
+        f"PNGs in docs/images not taken by make_screenshots.py: {on_disk - shots}"
+    )
+    assert shots <= on_disk, f"run `make screenshots`: missing {shots - on_disk}"
+
+
 def test_every_picture_is_drawn_by_make_images() -> None:
     drawn = set(load_make_images().pictures())
-    used = {Path(t).stem for path in MARKDOWN for t in relative_links(path) if "images/" in t}
+    used = {
+        Path(t).stem
+        for path in MARKDOWN
+        for t in relative_links(path)
+        if "images/" in t and not t.endswith(".png")
+    }
     on_disk = {p.stem for p in (DOCS / "images").glob("*.svg")}
     assert used <= drawn, f"pictures used but not drawn by make_images.py: {used - drawn}"
     assert on_disk <= drawn, (

@@ -23,25 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.chromium import CHROMIUM, FLAGS
 from tests.optional import require
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.viz import COLOURS, build_scene
 from tinygrad_lite.viz.scene import Scene
 from tinygrad_lite.viz.svg import SvgDrawing, render_svg
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-]
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ The public names, by what they are for:
   by suffix), `build_scene` (what a picture shows, as data) and `scene_to_dot`;
 * the backward walk frame by frame: `backward_steps`;
 * the chain rule spelled out: `explain` (also `tl.explain`);
+* the live view in a notebook (hover, click, collapse, step, update while training, export
+  to one offline page): `live` (the `live` extra);
 * engines: `dot_available`, `pygraphviz_available`, `GraphvizNotFound`, `INSTALL_HELP`;
 * style: `COLOURS`, `format_number`.
 
@@ -15,8 +17,9 @@ scene), `numbers`, `rules` and `style` (what text and colours say), `check` (gra
 for `check=True`), `dot` and `engines` (Graphviz: the DOT text and who runs it),
 `layout`, `labels` and `svg` (the built-in engine), `geometry` (Graphviz's positions as a
 `Layout`), `picture` (the drawings and saving them), `output` (files and rasterisers),
-`steps` and `explain`. Imports point one way (scene, then build, then the backends, then
-picture, steps and explain), and the engine never imports this package.
+`steps` and `explain`, and the `interactive` package (the widget, its page and its front-end
+assets). Imports point one way (scene, then build, then the backends, then
+picture, steps and explain, then interactive), and the engine never imports this package.
 """
 
 from tinygrad_lite.viz.build import build_scene
@@ -27,6 +30,7 @@ from tinygrad_lite.viz.engines import (
     pygraphviz_available,
 )
 from tinygrad_lite.viz.explain import Explanation, explain
+from tinygrad_lite.viz.interactive import live
 from tinygrad_lite.viz.numbers import format_number
 from tinygrad_lite.viz.picture import Picture, draw, draw_dot, render, scene_to_dot
 from tinygrad_lite.viz.scene import Scene
@@ -50,6 +54,7 @@ __all__ = [
     "draw_dot",
     "explain",
     "format_number",
+    "live",
     "pygraphviz_available",
     "render",
     "scene_to_dot",

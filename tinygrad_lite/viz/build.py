@@ -16,7 +16,7 @@ that `explain` and the step-through use. Local derivatives on edges come from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from tinygrad_lite.viz.rules import input_role, local_rule
 from tinygrad_lite.viz.scene import LegendItem, Scene, SceneCluster, SceneEdge, SceneNode
 from tinygrad_lite.viz.style import BORDER, CHECK_BORDERS, COLOURS, HIGHLIGHT, ROLE_TEXT
 
-__all__ = ["ASPECT_LIMIT", "WIDE", "build_scene", "choose_rankdir"]
+__all__ = ["ASPECT_LIMIT", "WIDE", "build_scene", "choose_rankdir", "data_row", "grad_row"]
 
 #: `rankdir=None` draws left to right unless that would be wider than `WIDE` pixels and
 #: more than `ASPECT_LIMIT` times as wide as tall; then it draws top to bottom.
@@ -59,15 +59,17 @@ class _Marks:
 class _GraphView:
     """The graph as the picture sees it: order, names, scopes, and collapsed parts."""
 
-    def __init__(self, root: Node, depth: int | None) -> None:
+    def __init__(self, root: Node, depth: int | None, collapse: Collection[str] = ()) -> None:
         self.root = root
         self.depth = depth
+        self.collapse = frozenset(collapse)
+        self._boxes: dict[str | None, str | None] = {}  #: scope -> summary key, memoised
         self.order = toposort(root)
         self.index = {node: i for i, node in enumerate(self.order)}
         self.names: Names = node_names(self.order, consumers_of(self.order))
         self.scopes = dict(self.names.scopes)
         self.summaries: dict[str, list[Node]] = {}
-        if depth is not None:
+        if depth is not None or self.collapse:
             root_scope = self.scopes[root]
             self.scopes[root] = None if self._box_of(root_scope) else root_scope
             for node in self.order:
@@ -83,16 +85,27 @@ class _GraphView:
         return node is self.root or (node.is_leaf and not node.requires_grad)
 
     def _box_of(self, scope: str | None) -> str | None:
-        """The summary a node with this scope collapses into, or None."""
-        if self.depth is None or scope is None:
-            return None
-        parts = scope.split("/")
-        return "/".join(parts[: self.depth + 1]) if len(parts) > self.depth else None
+        """The summary a node with this scope collapses into (the outermost collapsed part
+        around it: deeper than `depth`, or named in `collapse`), or None."""
+        if scope in self._boxes:
+            return self._boxes[scope]
+        box = None
+        if scope is not None:
+            parts = scope.split("/")
+            for k in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:k])
+                if (self.depth is not None and k > self.depth) or prefix in self.collapse:
+                    box = prefix
+                    break
+        self._boxes[scope] = box
+        return box
 
     def _open_part(self, scope: str | None) -> str | None:
-        if self.depth is None or scope is None:
+        """The innermost part around `scope` that is still drawn open."""
+        box = self._box_of(scope)
+        if box is None:
             return scope
-        return "/".join(scope.split("/")[: self.depth]) or None
+        return box.rsplit("/", 1)[0] if "/" in box else None
 
     def collapsed(self, node: Node) -> bool:
         return not self._stays_visible(node) and self._box_of(self.scopes[node]) is not None
@@ -108,7 +121,7 @@ class _GraphView:
         return [n for n in self.order if not self.collapsed(n)]
 
 
-def _check_options(root: Any, rankdir: str | None, depth: Any) -> None:
+def _check_options(root: Any, rankdir: str | None, depth: Any, collapse: Any) -> None:
     if not isinstance(root, Node):
         raise TypeError(
             f"build_scene needs a graph node (Value or Tensor), got {type(root).__name__}"
@@ -117,6 +130,22 @@ def _check_options(root: Any, rankdir: str | None, depth: Any) -> None:
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or None, got {rankdir!r}")
     if depth is not None and (isinstance(depth, bool) or not isinstance(depth, int) or depth < 0):
         raise ValueError(f"depth must be a non-negative int or None, got {depth!r}")
+    if isinstance(collapse, str) or not all(isinstance(p, str) for p in collapse):
+        raise TypeError(f"collapse must be a collection of scope paths (str), got {collapse!r}")
+
+
+def _check_collapse(view: _GraphView) -> None:
+    """Every part named in `collapse` must be a scope of the graph."""
+    parts = {
+        "/".join(s.split("/")[:k])
+        for s in view.names.scopes.values()
+        if s
+        for k in range(1, s.count("/") + 2)
+    }
+    unknown = sorted(view.collapse - parts)
+    if unknown:
+        known = ", ".join(repr(p) for p in sorted(parts)) or "none"
+        raise ValueError(f"collapse names no part of this graph: {unknown}; its parts: {known}")
 
 
 def _refuse_big(view: _GraphView, max_nodes: int) -> None:
@@ -176,6 +205,7 @@ def build_scene(
     edge_labels: bool = False,
     legend: bool = False,
     depth: int | None = None,
+    collapse: Collection[str] = (),
     max_nodes: int = 500,
     check: bool = False,
     highlight: Node | None = None,
@@ -201,6 +231,8 @@ def build_scene(
         depth: collapse every cluster nested deeper than `depth` scope levels into one
             summary box (parameter count and gradient norm); 0 collapses every cluster.
             Inputs (leaves without grad) stay visible.
+        collapse: scope paths ("part1", "mlp/layer0") of clusters to collapse into their
+            summary boxes, whatever their depth (the live view's click-to-collapse).
         max_nodes: refuse (ValueError) to describe a picture with more boxes than this.
         check: run one backward pass (leaving `.grad` as it is), show its gradients, and
             compare each parameter's with a central finite difference: a green outline
@@ -212,11 +244,12 @@ def build_scene(
 
     Raises:
         TypeError: `root` is not a node.
-        ValueError: a bad rankdir or depth, too many boxes, or a `highlight` node that is
-            not part of the graph.
+        ValueError: a bad rankdir or depth, a `collapse` path that is no part of the
+            graph, too many boxes, or a `highlight` node that is not part of the graph.
     """
-    _check_options(root, rankdir, depth)
-    view = _GraphView(root, depth)
+    _check_options(root, rankdir, depth, collapse)
+    view = _GraphView(root, depth, collapse)
+    _check_collapse(view)
     _refuse_big(view, max_nodes)
     marks = _marks(view, highlight, check, grads, focus)
     scene = Scene(rankdir=rankdir or "LR", title=title)
@@ -258,10 +291,9 @@ def _add_value(
     if isinstance(data, np.ndarray):  # a Tensor, 0-d included
         rows.append(f"shape {tuple(data.shape)} {getattr(data, 'dtype', '')}".rstrip())
     if show_data:
-        rows.append(f"data {number_text(data)}")
-    grad = marks.grad(node)
+        rows.append(data_row(data))
     if show_grad and node.requires_grad:
-        rows.append("grad none" if grad is None else f"grad {number_text(grad)}")
+        rows.append(grad_row(marks.grad(node)))
     fill, border = COLOURS[role], BORDER
     if node in marks.checks:
         c = marks.checks[node]
@@ -287,6 +319,16 @@ def _add_value(
         )
     )
     scene.sources[nid] = node
+
+
+def data_row(data: Any) -> str:
+    """The data row of a value box: ``data 2.0000``."""
+    return f"data {number_text(data)}"
+
+
+def grad_row(grad: Any) -> str:
+    """The grad row of a value box: ``grad -3.0000``, or ``grad none`` before any backward."""
+    return "grad none" if grad is None else f"grad {number_text(grad)}"
 
 
 def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: bool) -> None:

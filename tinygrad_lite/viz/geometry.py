@@ -8,6 +8,7 @@ and edge routes (Graphviz's spline control points) in SVG pixels, y growing down
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tinygrad_lite.viz.engines import run_graphviz
 from tinygrad_lite.viz.layout import Layout, Rect, Route
@@ -44,8 +45,17 @@ def graphviz_layout(scene: Scene, source: str, engine: str = "graphviz") -> Layo
         x, y = _floats(obj["pos"])
         w, h = float(obj["width"]) * _INCH, float(obj["height"]) * _INCH
         out.nodes[obj["name"]] = Rect(x - w / 2, height - y - h / 2, x + w / 2, height - y + h / 2)
-    edges = [e for e in data.get("edges", []) if names.get(e["head"]) != "legend"]
-    for e, se in zip(edges, scene.edges, strict=False):
+    # Graphviz lists edges in its own order (grouped by tail), not in the order of the DOT
+    # source: match each scene edge to its own by the names of its ends (several edges
+    # between the same two nodes, as in a*a, keep their order).
+    by_ends: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for e in data.get("edges", []):
+        by_ends.setdefault((names.get(e["tail"], ""), names.get(e["head"], "")), []).append(e)
+    for se in scene.edges:
+        found = by_ends.get((se.src, se.dst))
+        if not found:
+            continue
+        e = found.pop(0)
         pts: list[tuple[float, float]] = []
         end = None
         for part in e.get("pos", "").split():
