@@ -1,4 +1,4 @@
-# Two commands do all the set-up on a fresh Debian machine (Python 3.11+ and make):
+# Two commands do all the set-up on a fresh Debian machine (Python 3.10+ and make):
 #   make demo   create .venv, install, run the main demo
 #   make test   create .venv, install with the test extras, lint, type-check, run the suite
 # Other targets: lint, bench, images, screenshots, clean. EXTRAS picks the optional extras for `make test`:
@@ -13,7 +13,7 @@ EXTRAS ?= test,notebooks
 .PHONY: demo test lint bench images screenshots clean graphviz
 
 $(PY):
-	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else "tinygrad_lite needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else "tinygrad_lite needs Python 3.10 or newer; found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 
 # One stamp per set of extras, redone when pyproject.toml changes.

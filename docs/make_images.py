@@ -20,7 +20,7 @@ from tinygrad_lite import Tensor, Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP, Linear, Sequential, Tanh
 from tinygrad_lite.nn import functional as F
-from tinygrad_lite.viz import dot_available, draw, draw_dot, render, scene_to_dot
+from tinygrad_lite.viz import Style, dot_available, draw, draw_dot, render, scene_to_dot
 from tinygrad_lite.viz.steps import backward_steps
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -100,6 +100,19 @@ def tensor_mlp() -> Tensor:
     return loss
 
 
+def lecture_neuron() -> Value:
+    """The lecture's neuron: x1=2, x2=0, w1=-3, w2=1, b=6.88..., o = tanh(n)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
 def wrong_rule() -> Value:
     """A graph whose gradient for one parameter is wrong, for the check=True picture."""
     from tinygrad_lite.autograd import apply
@@ -150,6 +163,12 @@ def pictures() -> dict[str, Callable[[], Any]]:
         "option_depth1": lambda: draw_dot(mlp, depth=1),
         "option_tensor": lambda: draw_dot(tensor_mlp()),
         "option_step": lambda: scene_to_dot(backward_steps(c).scene(5)),
+        "option_roles": lambda: draw_dot(lecture_neuron(), legend=True),
+        "style_slide": lambda: draw_dot(loss, style="slide"),
+        "style_slide_builtin": lambda: draw(loss, engine="builtin", style="slide"),
+        "style_custom": lambda: draw_dot(
+            c, style=Style(font_scale=1.3, digits=2, colours={"output": "#ffd27f"})
+        ),
         "builtin_nine_weight": lambda: draw(loss, engine="builtin"),
         "builtin_expression": lambda: draw(c, engine="builtin", edge_labels=True),
     }

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.optional import require
 from tinygrad_lite import Value, no_grad
 from tinygrad_lite.autograd import toposort
 from tinygrad_lite.examples import (
@@ -102,7 +103,7 @@ def test_default_point_gradients_agree_and_are_nonzero() -> None:
 
 
 def test_against_torch() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     x = torch.tensor(X, dtype=torch.float64)
     w = torch.tensor(W, dtype=torch.float64, requires_grad=True)
     t = w[0] * x[0] + w[1] * x[1]

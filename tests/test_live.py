@@ -43,7 +43,7 @@ def test_collapse_folds_exactly_the_named_cluster() -> None:
     summaries = [n for n in folded.nodes if n.kind == "summary"]
     assert [s.rows[0] for s in summaries] == ["part2"]
     # part2 = tanh(part1 + w7): two ops, one parameter
-    assert summaries[0].rows[1] == "2 ops, 1 parameters"
+    assert summaries[0].rows[1] == "2 ops, 1 parameter"
     inside = {n.name for n in full.nodes if n.cluster == "part2" and n.kind == "value"}
     assert inside == {"w7", "part1+w7", "part2"}
     assert not inside & {n.name for n in folded.nodes}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tinygrad_lite as tl
-from tinygrad_lite import Value
+from tinygrad_lite import Tensor, Value
+from tinygrad_lite.nn import MLP
 from tinygrad_lite.viz.steps import backward_steps
 
 
@@ -73,7 +76,7 @@ def test_scene_marks_the_current_edge_and_shows_running_grads() -> None:
     def a_rows(k: int) -> list[str]:
         return next(n.rows for n in steps.scene(k).nodes if n.rows and n.rows[0] == "a")
 
-    assert a_rows(0)[-1] == "grad 0.0000"  # nothing has reached a at the seed
+    assert a_rows(0)[-1] == "grad not reached"  # nothing has reached a at the seed
     final = steps[-1].sums[a]
     assert a_rows(len(steps) - 1)[-1] == f"grad {final:.4f}"
 
@@ -120,7 +123,7 @@ def test_html_has_no_duplicate_ids(tmp_path: Path) -> None:
 def test_html_with_the_builtin_engine_has_no_duplicate_ids() -> None:
     _a, _b, c = graph()
     page = backward_steps(c).html()
-    assert "marker-end" in page  # the built-in engine drew these frames
+    assert 'class="node value"' in page  # the built-in engine drew these frames
     check_ids(page)
 
 
@@ -154,3 +157,68 @@ def test_html_without_graphviz_uses_the_builtin_engine(tmp_path: Path) -> None:
     text = backward_steps(c).to_html(tmp_path / "s.html").read_text(encoding="utf-8")
     assert text.count("<svg") == 6
     assert "<?xml" not in text
+
+
+def test_title_and_intro_make_the_page_and_never_reach_the_picture() -> None:
+    _a, _b, c = graph()
+    steps = backward_steps(c, title="c, backwards", intro="How to read this page.")
+    page = steps.html()
+    assert "<title>c, backwards</title>" in page
+    assert "<h1>c, backwards</h1>" in page
+    assert '<p class="intro">How to read this page.</p>' in page
+    assert steps.scene(1).title == ""  # the caption is beside the picture, not in it
+    for k in range(len(steps)):
+        assert page.count(html.escape(steps.describe(k))) == 1
+    assert "<h1>other</h1>" in steps.html(title="other")
+    default = backward_steps(c).html()
+    assert "<h1>Backward through c</h1>" in default
+    assert "grad not reached" in default  # the introduction says what it means
+
+
+def test_each_caption_names_the_rule_in_the_graphs_names() -> None:
+    n = Value(0.8813735870195432, label="n")
+    o = n.tanh()
+    o.label = "o"
+    steps = backward_steps(o)
+    assert steps[1].rule(steps.names) == "tanh: ∂ tanh(n)/∂n = 1 - tanh(n)**2 = 0.5000"
+    assert "by the rule tanh: ∂ tanh(n)/∂n = 1 - tanh(n)**2 = 0.5000" in steps.describe(1)
+    _a, b, c = graph()
+    steps = backward_steps(c)
+    k = next(i for i, f in enumerate(steps) if f.parent is b)
+    assert "mul: ∂(a*b)/∂b = a = 2.0000" in steps.describe(k)
+
+
+def test_tensor_steps_show_the_rule_as_a_vector_jacobian_product() -> None:
+    x = Tensor(np.arange(6.0).reshape(2, 3), label="X", requires_grad=True)
+    w = Tensor(np.ones((3, 4)), label="W", requires_grad=True)
+    xw = x @ w
+    xw.label = "XW"
+    loss = xw.sum()
+    loss.label = "loss"
+    steps = backward_steps(loss)
+    to_x = next(f for f in steps if f.parent is x)
+    text = steps.describe(to_x.step)
+    assert "∂(X@W)/∂X: G @ W.T (G: the upstream gradient)" in text
+    assert "x local" not in text  # no flattened local derivative read elementwise
+    assert "G shape (2, 4)" in text
+    assert "gives shape (2, 3)" in text
+    expected = np.ones((2, 4)) @ np.ones((3, 4)).T  # G @ W.T, worked by hand
+    assert np.allclose(to_x.contribution, expected)
+    to_w = next(f for f in steps if f.parent is w)
+    assert "X.T @ G" in steps.describe(to_w.step)
+
+
+def test_a_step_inside_a_collapsed_part_highlights_its_box() -> None:
+    model = MLP(2, [3, 1], nonlin="tanh", seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    steps = backward_steps(loss, depth=1)
+    inside = [
+        f for f in steps if f.parent is not None and f.node.scope and "layer0" in f.node.scope
+    ]
+    assert inside
+    scene = steps.scene(inside[0].step)
+    lit = [n for n in scene.nodes if n.highlight]
+    assert [n.kind for n in lit] == ["summary"]
+    assert lit[0].tooltip == "mlp/layer0"
+    outside = next(f for f in steps if f.parent is not None and not f.node.scope)
+    assert not any(n.kind == "summary" and n.highlight for n in steps.scene(outside.step).nodes)

@@ -67,7 +67,7 @@ def test_nine_weight_svg_has_every_node_edge_and_cluster() -> None:
     assert clusters == {"cluster_part1", "cluster_part2", "cluster_part3"}
     all_text = [t.text for t in root.iterfind(".//s:text", NS)]
     assert "nine weights" in all_text  # title
-    assert "parameter (needs grad)" in all_text  # legend
+    assert "parameter (weight or bias)" in all_text  # legend
 
 
 def test_text_fits_in_the_drawn_boxes() -> None:
@@ -135,9 +135,12 @@ def test_highlight_and_borders_are_drawn() -> None:
     assert y_rect is not None
     assert x_rect.get("stroke") == "#1b7f1b"
     assert y_rect.get("stroke") == "#d62728"
-    edge = root.find(".//s:g[@class='edge']/s:path", NS)
+    edge = root.find(".//s:g[@class='edge highlight']/s:path", NS)
     assert edge is not None
     assert edge.get("stroke") == "#d62728"
+    head = root.find(".//s:g[@class='edge highlight']/s:polygon", NS)
+    assert head is not None  # the arrowhead: a triangle of the edge's colour
+    assert head.get("fill") == "#d62728"
 
 
 def test_save_writes_the_format_of_the_suffix_and_nothing_else(tmp_path: Path) -> None:
@@ -151,7 +154,9 @@ def test_save_writes_the_format_of_the_suffix_and_nothing_else(tmp_path: Path) -
         drawing.render(tmp_path / "graph.pdf")
         assert (tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
     drawing.save(tmp_path / "graph.gv")
-    assert (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith("digraph {")
+    assert (
+        (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith('digraph "nine weights" {')
+    )
     with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot, \.gv"):
         drawing.save(tmp_path / "graph.txt")
     with pytest.raises(ValueError, match=r"ends in \.png"):
@@ -166,11 +171,13 @@ def test_png_without_a_rasteriser_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setitem(sys.modules, "cairosvg", None)
+    for module in ("cairosvg", "resvg_py", "svglib.svglib"):
+        monkeypatch.setitem(sys.modules, module, None)
     drawing = render_svg(build_scene(Value(2.0, label="x") * 3))
-    with pytest.raises(RasteriserNotFound, match=r"rsvg-convert.*pip install cairosvg"):
-        drawing.save(tmp_path / "x.png")
-    assert not (tmp_path / "x.png").exists()
+    for suffix in ("png", "pdf"):
+        with pytest.raises(RasteriserNotFound, match=r"tinygrad_lite\[render\].*rsvg-convert"):
+            drawing.save(tmp_path / f"x.{suffix}")
+        assert not (tmp_path / f"x.{suffix}").exists()
 
 
 def test_notebook_representation_and_positions() -> None:
@@ -211,8 +218,7 @@ def test_ids_are_unique_per_drawing_and_stable() -> None:
     ids1, refs1 = ids_and_references(first.source)
     ids2, refs2 = ids_and_references(second.source)
     assert len(set(ids1)) == len(ids1)
-    assert refs1  # the arrowheads are markers referenced by id ...
-    assert refs1 <= set(ids1)  # ... defined in the same document
+    assert refs1 <= set(ids1)  # any reference is to an id of the same document
     assert refs2 <= set(ids2)
     assert not set(ids1) & set(ids2)
     assert render_svg(nine_weight_scene()).source == first.source  # same scene, same text

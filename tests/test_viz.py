@@ -339,8 +339,9 @@ def test_legend_lists_the_roles_and_marks_used() -> None:
     *_, out = small_graph()
     scene = build_scene(out, legend=True)
     texts = [item.text for item in scene.legend]
-    assert texts == [
-        "parameter (needs grad)",
+    assert texts == [  # b names a parameter; a and c are inputs that need a gradient
+        "parameter (weight or bias)",
+        "input (data)",
         "computed value",
         "output",
         "operation (symbol)",
@@ -411,7 +412,7 @@ def test_without_graphviz_draw_dot_still_shows_and_saves(tmp_path: Path) -> None
     assert dot.drawn_by() == "builtin"
     shown = dot._repr_mimebundle_()["image/svg+xml"]  # what a notebook displays
     assert "<svg" in shown
-    assert "marker-end" in shown  # drawn by the built-in engine
+    assert 'class="node value"' in shown  # drawn by the built-in engine
     assert dot.save(tmp_path / "g.svg") == str(tmp_path / "g.svg")
     assert "<svg" in (tmp_path / "g.svg").read_text(encoding="utf-8")
     render(dot, tmp_path / "g.dot")

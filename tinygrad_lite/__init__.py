@@ -4,7 +4,7 @@ from tinygrad_lite import viz
 from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad, scope
 from tinygrad_lite.checkpoint import load, save
-from tinygrad_lite.errors import DomainError
+from tinygrad_lite.errors import DomainError, RuleError
 from tinygrad_lite.explain import explain
 from tinygrad_lite.gradcheck import directional_check, gradcheck
 from tinygrad_lite.seed import manual_seed
@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "DomainError",
+    "RuleError",
     "Tensor",
     "Value",
     "__version__",

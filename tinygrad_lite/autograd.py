@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tinygrad_lite.errors import DomainError
 from tinygrad_lite.ops import pass_gradient as _PASS_THROUGH
+from tinygrad_lite.rule_errors import bad_result, rule_raised
 
 if TYPE_CHECKING:
     from tinygrad_lite.ops import Op
@@ -466,117 +466,131 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     passes = _PASS_THROUGH
     ready = [root]
     pop, push = ready.pop, ready.append
-    while ready:
-        node = pop()
-        op = node._op
-        if op is None:
-            continue
-        g = node.grad
-        vjps = op.vjps
-        many = node._many
-        if plain and many is None:
-            a, b = node._a, node._b
-            a_node, b_node = isinstance(a, Node), isinstance(b, Node)
-            ad = a.data if a_node else a
-            bd = b.data if b_node else b
-            if a_node and a.requires_grad:
-                rule = vjps[0]
-                if rule is passes:
-                    c = g
-                else:
-                    try:
-                        c = rule(g, node.data, ad) if b is None else rule(g, node.data, ad, bd)
-                    except (ArithmeticError, ValueError) as exc:
-                        raise _undefined(op, (ad,) if b is None else (ad, bd), exc) from None
-                if add_inline:
-                    a.grad += c
-                else:
-                    a._accumulate(c)
-                left = a._pending
-                if left == 1:
-                    push(a)
-                a._pending = left - 1
-            if b_node and b.requires_grad:
-                rule = vjps[0] if op.variadic else vjps[1]
-                if rule is passes:
-                    c = g
-                else:
-                    try:
-                        c = rule(g, node.data, ad, bd)
-                    except (ArithmeticError, ValueError) as exc:
-                        raise _undefined(op, (ad, bd), exc) from None
-                if add_inline:
-                    b.grad += c
-                else:
-                    b._accumulate(c)
-                left = b._pending
-                if left == 1:
-                    push(b)
-                b._pending = left - 1
-        elif many is not None and plain and vjps[0] is passes and op.variadic:
-            # A sum of many terms (a neuron's): every input gets the gradient as it is.
-            for p in many:
-                if isinstance(p, Node) and p.requires_grad:
-                    if add_inline:
-                        p.grad += g
+    # One handler for the whole walk: it costs nothing per edge, and on a failure it
+    # asks the rules of the op at hand what went wrong (`_explain`).
+    try:
+        while ready:
+            node = pop()
+            op = node._op
+            if op is None:
+                continue
+            g = node.grad
+            vjps = op.vjps
+            many = node._many
+            if plain and many is None:
+                a, b = node._a, node._b
+                a_node, b_node = isinstance(a, Node), isinstance(b, Node)
+                ad = a.data if a_node else a
+                bd = b.data if b_node else b
+                if a_node and a.requires_grad:
+                    rule = vjps[0]
+                    if rule is passes:
+                        c = g
                     else:
-                        p._accumulate(g)
+                        c = rule(g, node.data, ad) if b is None else rule(g, node.data, ad, bd)
+                    if add_inline:
+                        a.grad += c
+                    else:
+                        a._accumulate(c)
+                    left = a._pending
+                    if left == 1:
+                        push(a)
+                    a._pending = left - 1
+                if b_node and b.requires_grad:
+                    rule = vjps[0] if op.variadic else vjps[1]
+                    c = g if rule is passes else rule(g, node.data, ad, bd)
+                    if add_inline:
+                        b.grad += c
+                    else:
+                        b._accumulate(c)
+                    left = b._pending
+                    if left == 1:
+                        push(b)
+                    b._pending = left - 1
+            elif many is not None and plain and vjps[0] is passes and op.variadic:
+                # A sum of many terms (a neuron's): every input gets the gradient as it is.
+                for p in many:
+                    if isinstance(p, Node) and p.requires_grad:
+                        if add_inline:
+                            p.grad += g
+                        else:
+                            p._accumulate(g)
+                        left = p._pending
+                        if left == 1:
+                            push(p)
+                        p._pending = left - 1
+            else:
+                parents = _inputs(node)
+                if create_graph:
+                    out: Any = node
+                    args: Any = parents
+                else:
+                    out = node.data
+                    args = [p.data if isinstance(p, Node) else p for p in parents]
+                variadic = op.variadic
+                i = -1
+                for p in parents:
+                    i += 1
+                    if not isinstance(p, Node) or not p.requires_grad:
+                        continue
+                    rule = vjps[0] if variadic else vjps[i]
+                    if rule is passes:
+                        c = g
+                    else:
+                        c = rule(g, out, *args)
+                        if c is None:  # a Value would silently keep None as its gradient
+                            raise TypeError("the rule returned None")
+                    if observers:
+                        for observe in observers:
+                            observe(node=node, index=i, parent=p, upstream=g, contribution=c)
+                    if add_inline:
+                        p.grad += c
+                    else:
+                        p._accumulate(c)
                     left = p._pending
                     if left == 1:
                         push(p)
                     p._pending = left - 1
-        else:
-            parents = _inputs(node)
-            if create_graph:
-                out: Any = node
-                args: Any = parents
-            else:
-                out = node.data
-                args = [p.data if isinstance(p, Node) else p for p in parents]
-            variadic = op.variadic
-            i = -1
-            for p in parents:
-                i += 1
-                if not isinstance(p, Node) or not p.requires_grad:
-                    continue
-                rule = vjps[0] if variadic else vjps[i]
-                if rule is passes:
-                    c = g
-                else:
-                    try:
-                        c = rule(g, out, *args)
-                    except (ArithmeticError, ValueError) as exc:
-                        raise _undefined(op, args, exc) from None
-                if observers:
-                    for observe in observers:
-                        observe(node=node, index=i, parent=p, upstream=g, contribution=c)
-                if add_inline:
-                    p.grad += c
-                else:
-                    p._accumulate(c)
-                left = p._pending
-                if left == 1:
-                    push(p)
-                p._pending = left - 1
-        if not retain_graph:
-            node._a = node._b = node._many = None
-            node._op = _RELEASED
+            if not retain_graph:
+                node._a = node._b = node._many = None
+                node._op = _RELEASED
+
+    except Exception as exc:
+        error = _explain(node, exc, create_graph)
+        if error is None:
+            raise
+        raise error from None
 
 
-def _undefined(op: Op, args: Any, exc: Exception) -> DomainError:
-    """The error for a rule that failed on its inputs (a DomainError passes through)."""
-    if isinstance(exc, DomainError):
-        return exc
-    return DomainError(op.name, f"the gradient is not defined at inputs {_short(args)}: {exc}")
+def _explain(node: Node, exc: Exception, create_graph: bool) -> Exception | None:
+    """The error to raise when the walk failed at `node`, or None to re-raise `exc`.
 
-
-def _short(args: Any) -> str:
-    parts = []
-    for a in args:
-        a = a.data if isinstance(a, Node) else a
-        text = repr(a)
-        parts.append(text if len(text) < 40 else text[:37] + "...")
-    return "(" + ", ".join(parts) + ")"
+    Runs the rules of `node`'s op again, input by input, as the walk called them, and
+    reports the first that raises or returns something the walk cannot use (see
+    `tinygrad_lite.rule_errors`). Rules are pure functions, so calling one twice is safe;
+    this only happens after a failure. If every rule behaves, the failure came from
+    elsewhere (an observer of the walk, say) and `exc` is re-raised unchanged.
+    """
+    op = node._op
+    if op is None or op is _RELEASED or isinstance(exc, MemoryError | RecursionError):
+        return None
+    parents = _inputs(node)
+    out = node if create_graph else node.data
+    args = parents if create_graph else tuple(p.data if isinstance(p, Node) else p for p in parents)
+    for i, p in enumerate(parents):
+        if not isinstance(p, Node) or not p.requires_grad:
+            continue
+        rule = op.vjps[0] if op.variadic else op.vjps[i]
+        if rule is _PASS_THROUGH:
+            continue
+        try:
+            result = rule(node.grad, out, *args)
+        except Exception as again:
+            return rule_raised(op, i, again, args, name=p.label)
+        problem = bad_result(op, i, result, p.data, node.data, name=p.label)
+        if problem is not None:
+            return problem
+    return None
 
 
 class _Released:

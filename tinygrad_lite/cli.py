@@ -143,6 +143,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
         "edge_labels": args.edge_labels,
         "legend": args.legend,
         "check": args.check,
+        "title": args.title or "",
+        "depth": args.depth,
+        # every variable not in --inputs is a parameter, whatever its name
+        "roles": {leaf: "parameter" for leaf in leaves.values() if leaf.requires_grad},
+        "style": _style(args),
     }
     if args.highlight is not None:
         if args.highlight not in leaves:
@@ -167,6 +172,18 @@ def cmd_draw(args: argparse.Namespace) -> int:
         raise Failure(str(viz.GraphvizNotFound(f"needed to write {fmt}")))
     print(f"wrote {path}")
     return 0
+
+
+def _style(args: argparse.Namespace) -> Any:
+    """The picture's `Style` from --digits, --size and --dpi."""
+    from tinygrad_lite.viz.style import Style, parse_size
+
+    dpi = 96.0 if args.dpi is None else args.dpi
+    try:
+        size, aspect = (None, None) if args.size is None else parse_size(args.size, dpi)
+        return Style(digits=args.digits, size=size, aspect=aspect, dpi=dpi)
+    except ValueError as exc:
+        raise UsageError(f"--size/--digits/--dpi: {exc}") from None
 
 
 def _builtin_svg() -> Any:
@@ -361,6 +378,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--highlight", metavar="NAME", help="mark the paths from this variable")
     d.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
+    d.add_argument("--title", help="a caption above the picture (and its SVG title)")
+    d.add_argument(
+        "--depth", type=int, metavar="N", help="collapse parts nested deeper than N levels"
+    )
+    d.add_argument("--digits", type=int, default=4, metavar="N", help="decimals shown (4)")
+    d.add_argument(
+        "--size",
+        metavar="SIZE",
+        help="the page: an aspect such as 16:9, inches such as 13.33x7.5, or pixels such "
+        "as 1920x1080px (at --dpi)",
+    )
+    d.add_argument("--dpi", type=float, metavar="N", help="pixels per inch of a PNG (96)")
     d.set_defaults(run=cmd_draw)
 
     g = sub.add_parser("gradcheck", help="compare analytic and numeric derivatives")

@@ -308,8 +308,16 @@ def _evaluate(f: Callable[..., Any], nodes: list[Node], where: str) -> float:
         with no_grad():
             return _scalar_output(f(*nodes))
     except Exception as exc:
-        exc.add_note(f"raised by f while gradcheck evaluated it at {where}")
+        _add_note(exc, f"raised by f while gradcheck evaluated it at {where}")
         raise
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    """`exc.add_note(note)`; before Python 3.11 the note is kept in `__notes__` unprinted."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # Python 3.10
+        setattr(exc, "__notes__", [*getattr(exc, "__notes__", []), note])  # noqa: B010
 
 
 def _row(name: str, analytic: float, numeric: float, atol: float, rtol: float) -> GradcheckRow:

@@ -76,6 +76,11 @@ class Op:
     variadic: bool = False  #: takes any number of inputs, all treated alike
     #: parameters fixed when the op was made (axis, shape, index), as (name, value) pairs
     params: tuple[tuple[str, Any], ...] = ()
+    #: where each input is defined and smooth enough for finite differences, for the
+    #: checks in `tinygrad_lite.testing`: one entry per input (one for all of a variadic
+    #: op), each interval bounds in pairs, (lo, hi) or (lo1, hi1, lo2, hi2, ...); empty
+    #: means every real number, as in ((0.05, math.inf),) for a log-like op
+    domain: tuple[tuple[float, ...], ...] = ()
 
     def local_derivative(self, index: int, out: Any, inputs: tuple[Any, ...]) -> Any:
         """d out / d inputs[index] times a unit upstream gradient (exact for scalars)."""

@@ -4,11 +4,12 @@ Property tests of an autodiff engine need inputs where the function is defined a
 enough for finite differences, and graphs that look like real ones (shared
 sub-expressions, a node used twice by one op). This module provides both:
 
-* `safe_floats(op_name)` and `op_inputs(op_name)`: numbers in the domain of one op from
-  `tinygrad_lite.ops.OPS`, kept away from poles, kinks and overflow;
+* `safe_floats(op)` and `op_inputs(op)`: numbers in the domain of one op, kept away from
+  poles, kinks and overflow: an op of `tinygrad_lite.ops.OPS` by name, or any `Op`
+  (your own included) whose `domain` field says where it is defined;
 * `expressions(depth, n_inputs)`: random expression DAGs built only from forms that are
   defined for every input (log of ``x*x + 1``, division by ``y*y + 1``, ...), so a drawn
-  graph never needs data-dependent branching;
+  graph never needs data-dependent branching; ``extra_ops=`` mixes your own ops in;
 * `values()`: leaf `Value`s.
 
 The three-line gradient test:
@@ -20,7 +21,8 @@ The three-line gradient test:
 Drawn inputs keep every relu input at least 1e-3 away from its kink, so finite
 differences apply; with other inputs, `Expression.near_kink` tells when they do not.
 
-Hypothesis is a test dependency: ``pip install tinygrad_lite[test]``.
+Hypothesis is a test dependency: in a clone, ``pip install -e ".[test]"`` (the ``class``
+and ``notebooks`` extras have it too); anywhere else, ``pip install hypothesis``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 try:
@@ -37,14 +39,17 @@ try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised by simulating a missing package
     raise ImportError(
-        "tinygrad_lite.testing needs hypothesis; install the test extra: "
-        "pip install tinygrad_lite[test]"
+        "tinygrad_lite.testing needs hypothesis. In a clone of the repository, install the "
+        'test extra: pip install -e ".[test]"; anywhere else: pip install hypothesis'
     ) from exc
 
-from tinygrad_lite.ops import OPS
+import numpy as np
+
+from tinygrad_lite.autograd import apply
+from tinygrad_lite.ops import OPS, Op
 from tinygrad_lite.value import Value
 
-__all__ = ["Expression", "expressions", "op_inputs", "safe_floats", "values"]
+__all__ = ["Expression", "declared_domain", "expressions", "op_inputs", "safe_floats", "values"]
 
 #: Keep exp inputs here or below: exp(5) ~ 148 keeps finite differences accurate.
 EXP_LIMIT = 5.0
@@ -87,62 +92,133 @@ def _away_from_zero(lo: float, hi: float, gap: float) -> st.SearchStrategy[float
     return st.one_of(*parts)
 
 
-def _arity(op_name: str) -> int | None:
-    op = OPS[op_name]
+def _resolve(op: str | Op) -> Op:
+    """The op itself, or the op of that name in `OPS`."""
+    if isinstance(op, Op):
+        return op
+    if op not in OPS:
+        raise KeyError(f"unknown op {op!r}; known: {', '.join(sorted(OPS))}")
+    return OPS[op]
+
+
+def _arity(op: Op) -> int | None:
     return None if op.variadic else len(op.vjps)
 
 
-def safe_floats(
-    op_name: str, *, arg: int = 0, min_value: float = -5, max_value: float = 5
-) -> st.SearchStrategy[float]:
-    """Floats for argument `arg` of op `op_name` where it is defined and smooth.
-
-    Domains: log > 0.05; a div denominator |b| >= 0.1; a pow base in [0.1, 5] with an
-    exponent in [-3, 3]; relu |x| >= 1e-3 (away from the kink); exp <= 5; every other op
-    takes the whole [min_value, max_value].
+def declared_domain(op: Op, arg: int = 0) -> tuple[tuple[float, float], ...] | None:
+    """The intervals `op.domain` declares for argument `arg`, or None if it declares none.
 
     Raises:
-        KeyError: `op_name` is not in `OPS`.
-        ValueError: `arg` is not an argument of the op, or the range misses the domain.
+        ValueError: the declaration is malformed (the message says how to write it).
     """
-    if op_name not in OPS:
-        raise KeyError(f"unknown op {op_name!r}; known: {', '.join(sorted(OPS))}")
-    arity = _arity(op_name)
-    if arg < 0 or (arity is not None and arg >= arity):
-        raise ValueError(f"op {op_name!r} takes {arity} argument(s); there is no argument {arg}")
-    if op_name not in _DEFINED_EVERYWHERE | _RESTRICTED:
+    if not op.domain:
+        return None
+    arity = _arity(op)
+    entries = 1 if arity is None else arity
+    how = (
+        "write one entry per input (one for a variadic op), each interval bounds in "
+        "pairs: domain=((0.05, math.inf),) for a log-like op, "
+        "domain=((-math.inf, -1e-3, 1e-3, math.inf),) to keep away from a kink at 0"
+    )
+    if len(op.domain) != entries:
         raise ValueError(
-            f"no domain is recorded for op {op_name!r}; add it to tinygrad_lite.testing"
+            f"op {op.name!r} declares a domain for {len(op.domain)} input(s) but takes "
+            f"{entries}: {how}"
         )
+    bounds = op.domain[0 if arity is None else arg]
+    numbers = [float(b) for b in bounds]
+    if (
+        not numbers
+        or len(numbers) % 2
+        or numbers != sorted(numbers)
+        or any(map(math.isnan, numbers))
+    ):
+        raise ValueError(
+            f"op {op.name!r}: the domain of input {arg}, {tuple(bounds)!r}, is not a list of "
+            f"increasing interval bounds in pairs; {how}"
+        )
+    return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
+
+
+def _union(
+    intervals: Iterable[tuple[float, float]], lo: float, hi: float
+) -> st.SearchStrategy[float]:
+    """Floats in the union of `intervals` clipped to [lo, hi]; ValueError if that is empty."""
+    parts = [_floats(max(a, lo), min(b, hi)) for a, b in intervals if max(a, lo) <= min(b, hi)]
+    if not parts:
+        raise ValueError(f"[{lo}, {hi}] misses the domain")
+    return st.one_of(*parts)
+
+
+def safe_floats(
+    op: str | Op, *, arg: int = 0, min_value: float = -5, max_value: float = 5
+) -> st.SearchStrategy[float]:
+    """Floats for argument `arg` of `op` where it is defined and smooth.
+
+    Args:
+        op: an `Op` (your own, say) or the name of one in `OPS`.
+        arg: which argument.
+        min_value, max_value: the range to draw from, narrowed to the op's domain.
+
+    The domain is the op's own `domain` field when it declares one. Otherwise, for the
+    ops of `OPS`: log > 0.05; a div denominator |b| >= 0.1; a pow base in [0.1, 5] with
+    an exponent in [-3, 3]; relu |x| >= 1e-3 (away from the kink); exp <= 5; the others
+    take the whole range. An `Op` of your own without a `domain` takes the whole range.
+
+    Raises:
+        KeyError: `op` is a name that is not in `OPS`.
+        ValueError: `arg` is not an argument of the op, the range misses the domain, or
+            the op's `domain` is malformed.
+    """
+    the_op = _resolve(op)
+    name = op if isinstance(op, str) else the_op.name
+    arity = _arity(the_op)
+    if arg < 0 or (arity is not None and arg >= arity):
+        raise ValueError(f"op {name!r} takes {arity} argument(s); there is no argument {arg}")
     lo, hi = float(min_value), float(max_value)
-    if op_name == "log":
+    declared = declared_domain(the_op, arg)
+    if declared is not None:
+        try:
+            return _union(declared, lo, hi)
+        except ValueError:
+            raise ValueError(
+                f"[{min_value}, {max_value}] misses the domain of {name!r}, {declared}"
+            ) from None
+    if OPS.get(name) is not the_op:  # an op of your own that declares no domain
+        return _floats(lo, hi)
+    if name not in _DEFINED_EVERYWHERE | _RESTRICTED:
+        raise ValueError(f"no domain is recorded for op {name!r}; add it to tinygrad_lite.testing")
+    if name == "log":
         lo = max(lo, LOG_MIN)
-    elif op_name == "exp":
+    elif name == "exp":
         hi = min(hi, EXP_LIMIT)
-    elif op_name == "pow":
+    elif name == "pow":
         lo, hi = (max(lo, POLE_GAP), min(hi, 5.0)) if arg == 0 else (max(lo, -3.0), min(hi, 3.0))
-    elif op_name == "relu":
+    elif name == "relu":
         return _away_from_zero(lo, hi, KINK_GAP)
-    elif op_name == "div" and arg == 1:
+    elif name == "div" and arg == 1:
         return _away_from_zero(lo, hi, POLE_GAP)
     if lo > hi:
-        raise ValueError(f"[{min_value}, {max_value}] misses the domain of {op_name!r}")
+        raise ValueError(f"[{min_value}, {max_value}] misses the domain of {name!r}")
     return _floats(lo, hi)
 
 
 def op_inputs(
-    op_name: str, *, min_value: float = -5, max_value: float = 5
+    op: str | Op, *, min_value: float = -5, max_value: float = 5, n_terms: int | None = None
 ) -> st.SearchStrategy[tuple[float, ...]]:
-    """The whole input tuple for one op (add_n gets 2 to 6 inputs), each in its domain."""
-    if op_name not in OPS:
-        raise KeyError(f"unknown op {op_name!r}; known: {', '.join(sorted(OPS))}")
-    arity = _arity(op_name)
+    """The whole input tuple for one op, each in its domain (see `safe_floats`).
+
+    A variadic op (add_n) gets `n_terms` inputs, or 2 to 6 when `n_terms` is None.
+    """
+    the_op = _resolve(op)
+    arity = _arity(the_op)
     if arity is None:
-        terms = safe_floats(op_name, min_value=min_value, max_value=max_value)
-        return st.lists(terms, min_size=2, max_size=6).map(tuple)
+        terms = safe_floats(the_op, min_value=min_value, max_value=max_value)
+        low, high = (2, 6) if n_terms is None else (n_terms, n_terms)
+        return st.lists(terms, min_size=low, max_size=high).map(tuple)
     return st.tuples(
         *(
-            safe_floats(op_name, arg=i, min_value=min_value, max_value=max_value)
+            safe_floats(the_op, arg=i, min_value=min_value, max_value=max_value)
             for i in range(arity)
         )
     )
@@ -281,6 +357,8 @@ class Expression:
 
     inputs: tuple[float, ...]
     steps: tuple[_Step, ...]
+    #: forms for ops of your own (`expressions(extra_ops=...)`), which steps may name
+    extra_forms: tuple[_Form, ...] = field(default=(), repr=False)
 
     @property
     def n_inputs(self) -> int:
@@ -302,7 +380,7 @@ class Expression:
         self._check_count(values)
         nodes: list[Any] = list(values)
         for step in self.steps:
-            form = _FORM_BY_NAME[step.form]
+            form = self._form(step.form)
             nodes.append(form.build(*(nodes[i] for i in step.operands)))
         out: Value = self._output(nodes, Value.sum)
         return out
@@ -331,7 +409,7 @@ class Expression:
         statements = []
         for j, step in enumerate(self.steps):
             k = self.n_inputs + j
-            template = _FORM_BY_NAME[step.form].template
+            template = self._form(step.form).template
             expr = template.format(
                 *(
                     text[i] if _bare_slot(template, slot) else _paren(text[i])
@@ -356,6 +434,12 @@ class Expression:
         return f"Expression({inputs}: {self.formula})"
 
     # --- helpers ---------------------------------------------------------------------
+    def _form(self, name: str) -> _Form:
+        for form in self.extra_forms:
+            if form.name == name:
+                return form
+        return _FORM_BY_NAME[name]
+
     def _check_count(self, values: Sequence[Any]) -> None:
         if len(values) != self.n_inputs:
             raise ValueError(f"this expression takes {self.n_inputs} inputs, got {len(values)}")
@@ -365,7 +449,7 @@ class Expression:
         self._check_count(data)
         nodes = list(data)
         for step in self.steps:
-            form = _FORM_BY_NAME[step.form]
+            form = self._form(step.form)
             nodes.append(form.evaluate(*(nodes[i] for i in step.operands)))
         return nodes
 
@@ -456,7 +540,8 @@ def _expression(
         previous_level = level
     if not steps:
         raise ValueError("no expression form fits the magnitude limit with these ops")
-    expression = Expression(inputs, tuple(steps))
+    extra = tuple(f for f in forms if f.name not in _FORM_BY_NAME)
+    expression = Expression(inputs, tuple(steps), extra)
     if smooth:
         assume(not expression.near_kink(tol=KINK_GAP))
     return expression
@@ -468,6 +553,7 @@ def expressions(
     ops: Iterable[str] | None = None,
     width: int = 2,
     smooth: bool = True,
+    extra_ops: Iterable[Op] = (),
 ) -> st.SearchStrategy[Expression]:
     """Random expression DAGs with shared sub-expressions, defined for every input.
 
@@ -477,12 +563,106 @@ def expressions(
         ops: only use forms whose main op is one of these names from `OPS` (default: all).
         width: at most this many new results per level.
         smooth: reject draws whose inputs put a relu input within 1e-3 of its kink.
+        extra_ops: ops of your own to mix in. Each operand is first squeezed into the
+            op's declared `domain` (its widest interval within [-5, 5]) by
+            ``lo + (hi - lo) * sigmoid(x)``, so every drawn graph stays defined.
 
     Every intermediate value stays below 100 in magnitude for any input in range, so
-    finite differences stay accurate; only relu can be non-smooth (see `near_kink`).
+    finite differences stay accurate; only relu can be non-smooth (see `near_kink`). For
+    an op of your own, the bound is the largest output on a grid over its domain.
+
+    Example:
+        >>> from tinygrad_lite.ops import OPS
+        >>> strategy = expressions(depth=2, extra_ops=[OPS["log"]])
     """
     if depth < 1 or n_inputs < 1 or width < 1:
         raise ValueError(
             f"depth, n_inputs and width must be >= 1, got {depth}, {n_inputs}, {width}"
         )
-    return _expression(depth, n_inputs, _forms_for(ops), width, smooth)
+    extra = _forms_for_ops(extra_ops)
+    forms = _forms_for(ops) + extra
+    return _expression(depth, n_inputs, forms, width, smooth)
+
+
+# ----------------------------------------------------------------------------------
+# Ops of your own in random expressions
+# ----------------------------------------------------------------------------------
+
+#: Operands of an op of your own are squeezed into its domain within this range.
+_SQUEEZE_RANGE = 5.0
+
+
+def _forms_for_ops(ops: Iterable[Op]) -> tuple[_Form, ...]:
+    forms = tuple(_form_of_op(op) for op in ops)
+    names = [f.name for f in forms]
+    if len(set(names)) != len(names):
+        raise ValueError(f"extra_ops has two ops with the same name: {sorted(names)}")
+    return forms
+
+
+def _squeeze_interval(op: Op, arg: int) -> tuple[float, float]:
+    """The widest interval of argument `arg`'s domain within the squeeze range."""
+    declared = declared_domain(op, arg) or ((-INPUT_RANGE, INPUT_RANGE),)
+    clipped = [
+        (max(lo, -_SQUEEZE_RANGE), min(hi, _SQUEEZE_RANGE))
+        for lo, hi in declared
+        if max(lo, -_SQUEEZE_RANGE) < min(hi, _SQUEEZE_RANGE)
+    ]
+    if not clipped:
+        raise ValueError(
+            f"op {op.name!r}: no part of its domain {declared} lies within "
+            f"[-{_SQUEEZE_RANGE:g}, {_SQUEEZE_RANGE:g}]"
+        )
+    return max(clipped, key=lambda iv: iv[1] - iv[0])
+
+
+def _form_of_op(op: Op) -> _Form:
+    """A form that applies `op` to operands squeezed into its domain."""
+    if not isinstance(op, Op):
+        raise TypeError(f"extra_ops takes Op objects, got {type(op).__name__}")
+    arity = _arity(op) or 2
+    intervals = [_squeeze_interval(op, i) for i in range(arity)]
+
+    def squeeze_value(x: Value, lo: float, hi: float) -> Value:
+        return lo + (hi - lo) * x.sigmoid()
+
+    def build(*xs: Value) -> Value:
+        args = [squeeze_value(x, lo, hi) for x, (lo, hi) in zip(xs, intervals, strict=True)]
+        data = float(op.forward(*(a.data for a in args)))
+        return apply(Value, op, tuple(args), data)
+
+    def evaluate(*xs: float) -> float:
+        args = [lo + (hi - lo) * _sigmoid(x) for x, (lo, hi) in zip(xs, intervals, strict=True)]
+        return float(op.forward(*args))
+
+    largest = _largest_output(op, intervals)
+    operands = ", ".join(
+        f"{lo:g} + {hi - lo:g} * sigmoid({{{k}}})" for k, (lo, hi) in enumerate(intervals)
+    )
+    return _Form(
+        name=f"op:{op.name}",
+        op=op.name,
+        arity=arity,
+        template=f"{op.name}({operands})",
+        build=build,
+        evaluate=evaluate,
+        bound=lambda *_: largest,
+    )
+
+
+def _largest_output(op: Op, intervals: list[tuple[float, float]]) -> float:
+    """A bound on every value the form computes: the largest |output| on a grid, with a
+    margin, or the largest squeezed operand if that is bigger."""
+    points = 41 if len(intervals) <= 2 else 9
+    grids = [np.linspace(lo, hi, points) for lo, hi in intervals]
+    largest = max(max(abs(lo), abs(hi)) for lo, hi in intervals)
+    for args in itertools.product(*grids):
+        try:
+            out = float(op.forward(*(float(a) for a in args)))
+        except Exception as exc:
+            raise ValueError(
+                f"op {op.name!r}: the forward fails at {tuple(float(a) for a in args)}, inside "
+                f"its declared domain ({exc}); narrow the domain"
+            ) from exc
+        largest = max(largest, 1.25 * abs(out))
+    return largest

@@ -6,20 +6,23 @@ The public names, by what they are for:
   available, else the built-in engine's `SvgDrawing`), `render` (write a drawing to a file
   by suffix), `build_scene` (what a picture shows, as data) and `scene_to_dot`;
 * the backward walk frame by frame: `backward_steps`;
-* the chain rule spelled out: `explain` (also `tl.explain`);
+* the chain rule spelled out: `explain` (also `tl.explain`), as text, Markdown or
+  LaTeX; `handout` (the picture and the derivation in one HTML file);
 * the live view in a notebook (hover, click, collapse, step, update while training, export
   to one offline page): `live` (the `live` extra);
 * engines: `dot_available`, `pygraphviz_available`, `GraphvizNotFound`, `INSTALL_HELP`;
-* style: `COLOURS`, `format_number`.
+* style: `Style` (text size, decimals, colours, spacing, the page), `COLOURS`,
+  `format_number`.
 
 Inside the package each module has one job: `scene` (the data model), `build` (graph ->
 scene), `numbers`, `rules` and `style` (what text and colours say), `check` (gradients
 for `check=True`), `dot` and `engines` (Graphviz: the DOT text and who runs it),
 `layout`, `labels` and `svg` (the built-in engine), `geometry` (Graphviz's positions as a
 `Layout`), `picture` (the drawings and saving them), `output` (files and rasterisers),
-`steps` and `explain`, and the `interactive` package (the widget, its page and its front-end
-assets). Imports point one way (scene, then build, then the backends, then
-picture, steps and explain, then interactive), and the engine never imports this package.
+`steps`, `explain` (with `latex` for its LaTeX) and `handout`, and the `interactive`
+package (the widget, its page and its front-end assets). Imports point one way (style
+and scene, then build, then the backends, then picture, steps, explain and handout, then
+interactive), and the engine never imports this package.
 """
 
 from tinygrad_lite.viz.build import build_scene
@@ -30,12 +33,13 @@ from tinygrad_lite.viz.engines import (
     pygraphviz_available,
 )
 from tinygrad_lite.viz.explain import Explanation, explain
+from tinygrad_lite.viz.handout import handout
 from tinygrad_lite.viz.interactive import live
 from tinygrad_lite.viz.numbers import format_number
 from tinygrad_lite.viz.picture import Picture, draw, draw_dot, render, scene_to_dot
 from tinygrad_lite.viz.scene import Scene
 from tinygrad_lite.viz.steps import BackwardSteps, backward_steps
-from tinygrad_lite.viz.style import COLOURS
+from tinygrad_lite.viz.style import COLOURS, Style
 from tinygrad_lite.viz.svg import SvgDrawing
 
 __all__ = [
@@ -46,6 +50,7 @@ __all__ = [
     "GraphvizNotFound",
     "Picture",
     "Scene",
+    "Style",
     "SvgDrawing",
     "backward_steps",
     "build_scene",
@@ -54,6 +59,7 @@ __all__ = [
     "draw_dot",
     "explain",
     "format_number",
+    "handout",
     "live",
     "pygraphviz_available",
     "render",

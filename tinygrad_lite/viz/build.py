@@ -11,11 +11,19 @@ that `explain` and the step-through use. Local derivatives on edges come from
 3. `_refuse_big`: count the boxes against `max_nodes`;
 4. `_marks`: the highlighted path, the gradients to show, the gradient check;
 5. `_add_value`, `_add_op` for each visible node, `_add_summaries` for collapsed parts;
-6. clusters, the legend and the direction (`rankdir=None` turns a very wide picture).
+6. clusters, the legend and the direction (`rankdir=None` turns a very wide picture,
+   or, when the style names a page, takes the direction whose picture fills it best).
+
+A value box's role follows what the node is in the lesson (`value_role`): the output;
+a leaf without grad is an input; a leaf that needs a gradient is a parameter when it has
+no label (a module's weights) or its label names one (``w``, ``b``, ``w1``, ``bias``,
+``weight_2``, ...), and otherwise an input that still shows its gradient (the lecture's
+``x1 = Value(2.0, label="x1")``). `roles=` sets any box's role by hand.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +36,66 @@ from tinygrad_lite.viz.check import Check, check_gradients, fresh_gradients
 from tinygrad_lite.viz.numbers import format_number, is_array, number_text, raw
 from tinygrad_lite.viz.rules import input_role, local_rule
 from tinygrad_lite.viz.scene import LegendItem, Scene, SceneCluster, SceneEdge, SceneNode
-from tinygrad_lite.viz.style import BORDER, CHECK_BORDERS, COLOURS, HIGHLIGHT, ROLE_TEXT
+from tinygrad_lite.viz.style import (
+    BORDER,
+    CHECK_BORDERS,
+    HIGHLIGHT,
+    ROLE_TEXT,
+    ROLES,
+    Style,
+    style_from,
+)
 
-__all__ = ["ASPECT_LIMIT", "WIDE", "build_scene", "choose_rankdir", "data_row", "grad_row"]
+__all__ = [
+    "ASPECT_LIMIT",
+    "NOT_REACHED",
+    "PARAMETER_NAME",
+    "WIDE",
+    "build_scene",
+    "choose_rankdir",
+    "data_row",
+    "grad_row",
+    "value_role",
+]
 
 #: `rankdir=None` draws left to right unless that would be wider than `WIDE` pixels and
 #: more than `ASPECT_LIMIT` times as wide as tall; then it draws top to bottom.
 ASPECT_LIMIT = 4.0
 WIDE = 2000.0
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+
+#: A label that names a parameter: w, b, weight, bias, param, theta (any case), alone or
+#: followed by digits, "_", "." or "[" and anything: w1, b, W_out, bias2, weight.0.
+PARAMETER_NAME = re.compile(r"(w|b|weights?|bias(es)?|params?|theta)([\d_.\[].*)?", re.I)
+
+
+class _NotReached:
+    """The gradient of a node backward has not reached yet (see `NOT_REACHED`)."""
+
+    def __repr__(self) -> str:
+        return "NOT_REACHED"
+
+
+#: In `build_scene(grads=...)`: this node's gradient has not been computed yet (a frame
+#: of the backward walk before the walk gets there). Its box reads "grad not reached",
+#: which is not the same as "grad 0.0000".
+NOT_REACHED: Any = _NotReached()
+
+
+def value_role(node: Node, root: Node) -> str:
+    """The role of a value box by the rule in the module docstring (no `roles=`)."""
+    if node is root:
+        return "output"
+    if not node.is_leaf:
+        return "intermediate"
+    if not node.requires_grad:
+        return "input"
+    label = node.label
+    return "parameter" if not label or PARAMETER_NAME.fullmatch(label) else "input"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @dataclass
@@ -59,7 +118,13 @@ class _Marks:
 class _GraphView:
     """The graph as the picture sees it: order, names, scopes, and collapsed parts."""
 
-    def __init__(self, root: Node, depth: int | None, collapse: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        root: Node,
+        depth: int | None,
+        collapse: Collection[str] = (),
+        roles: Mapping[Any, str] | None = None,
+    ) -> None:
         self.root = root
         self.depth = depth
         self.collapse = frozenset(collapse)
@@ -67,6 +132,7 @@ class _GraphView:
         self.order = toposort(root)
         self.index = {node: i for i, node in enumerate(self.order)}
         self.names: Names = node_names(self.order, consumers_of(self.order))
+        self.roles = _roles(self.order, root, self.names, roles or {})
         self.scopes = dict(self.names.scopes)
         self.summaries: dict[str, list[Node]] = {}
         if depth is not None or self.collapse:
@@ -82,7 +148,8 @@ class _GraphView:
         self.summary_ids = {key: f"s{k}" for k, key in enumerate(self.summaries)}
 
     def _stays_visible(self, node: Node) -> bool:
-        return node is self.root or (node.is_leaf and not node.requires_grad)
+        """The output, and inputs: drawn even inside a collapsed part."""
+        return node is self.root or (node.is_leaf and self.roles[node] in ("input", "constant"))
 
     def _box_of(self, scope: str | None) -> str | None:
         """The summary a node with this scope collapses into (the outermost collapsed part
@@ -119,6 +186,26 @@ class _GraphView:
 
     def visible(self) -> list[Node]:
         return [n for n in self.order if not self.collapsed(n)]
+
+
+def _roles(
+    order: list[Node], root: Node, names: Names, given: Mapping[Any, str]
+) -> dict[Node, str]:
+    """Every node's role: `value_role`, then the roles given by node or by name."""
+    roles = {node: value_role(node, root) for node in order}
+    by_name = {names[node]: node for node in order}
+    for key, role in given.items():
+        if role not in ROLES:
+            raise ValueError(f"roles: {role!r} is not a role; roles are {', '.join(ROLES)}")
+        node = by_name.get(key) if isinstance(key, str) else key
+        if node is None or not isinstance(node, Node) or node not in roles:
+            shown = repr(key) if isinstance(key, str) else repr(getattr(key, "label", key))
+            some = ", ".join(list(by_name)[:12]) + (", ..." if len(by_name) > 12 else "")
+            raise ValueError(
+                f"roles: {shown} is not a node of the graph of {names[root]!r} (its names: {some})"
+            )
+        roles[node] = role
+    return roles
 
 
 def _check_options(root: Any, rankdir: str | None, depth: Any, collapse: Any) -> None:
@@ -212,6 +299,8 @@ def build_scene(
     title: str = "",
     grads: Mapping[Node, Any] | None = None,
     focus: tuple[Node, int] | None = None,
+    roles: Mapping[Any, str] | None = None,
+    style: Style | str | None = None,
 ) -> Scene:
     """Describe the graph that produced `root` as a `Scene`.
 
@@ -238,9 +327,15 @@ def build_scene(
             compare each parameter's with a central finite difference: a green outline
             agrees, a red one does not. The legend then explains the marks.
         highlight: mark every node and edge on a path from this node to `root`.
-        title: a caption.
-        grads: show these gradients instead of `.grad` (used by the backward stepper).
+        title: a caption above the picture, and its name (an SVG's <title>).
+        grads: show these gradients instead of `.grad` (used by the backward stepper);
+            a node mapped to `NOT_REACHED` reads "grad not reached".
         focus: (consumer, input index): the edge to emphasise (the backward stepper).
+            Inside a collapsed part (`depth=`), its summary box is highlighted.
+        roles: set roles by hand, by node or by name: ``{x1: "input", "w": "parameter"}``;
+            a role is one of "parameter", "input", "constant", "intermediate", "output".
+        style: a `Style` or the name of one ("slide", "print"): text size, decimals,
+            colours, spacing and the page the picture is for.
 
     Raises:
         TypeError: `root` is not a node.
@@ -248,16 +343,17 @@ def build_scene(
             graph, too many boxes, or a `highlight` node that is not part of the graph.
     """
     _check_options(root, rankdir, depth, collapse)
-    view = _GraphView(root, depth, collapse)
+    look = style_from(style)
+    view = _GraphView(root, depth, collapse, roles)
     _check_collapse(view)
     _refuse_big(view, max_nodes)
     marks = _marks(view, highlight, check, grads, focus)
-    scene = Scene(rankdir=rankdir or "LR", title=title)
+    scene = Scene(rankdir=rankdir or "LR", title=title, style=look)
     for node in view.visible():
         _add_value(scene, view, node, marks, show_data, show_grad)
         if node.op is not None:
             _add_op(scene, view, node, marks, edge_labels)
-    _add_summaries(scene, view)
+    _add_summaries(scene, view, marks)
     scene.clusters = _clusters(scene.nodes)
     if legend or check:
         scene.legend = _legend(scene, marks)
@@ -272,35 +368,29 @@ def build_scene(
     return scene
 
 
-def _role(node: Node, root: Node) -> str:
-    if node is root:
-        return "output"
-    if node.is_leaf:
-        return "parameter" if node.requires_grad else "input"
-    return "intermediate"
-
-
 def _add_value(
     scene: Scene, view: _GraphView, node: Node, marks: _Marks, show_data: bool, show_grad: bool
 ) -> None:
     """The box of one value: its name, shape, data and grad (and the check's verdict)."""
     nid = view.node_id(node)
-    role = _role(node, view.root)
+    role = view.roles[node]
+    digits = scene.style.digits
     rows = [view.names.short(node)]
     data = node.data
     if isinstance(data, np.ndarray):  # a Tensor, 0-d included
         rows.append(f"shape {tuple(data.shape)} {getattr(data, 'dtype', '')}".rstrip())
     if show_data:
-        rows.append(data_row(data))
+        rows.append(data_row(data, digits))
     if show_grad and node.requires_grad:
-        rows.append(grad_row(marks.grad(node)))
-    fill, border = COLOURS[role], BORDER
+        rows.append(grad_row(marks.grad(node), digits))
+    fill, border = scene.style.colour(role), BORDER
     if node in marks.checks:
         c = marks.checks[node]
         verdict = "check ok" if c.ok else "check failed"
-        fill, border = COLOURS[verdict], CHECK_BORDERS[verdict]
+        fill, border = scene.style.colour(verdict), CHECK_BORDERS[verdict]
         kind = "numeric along a random direction" if is_array(node.data) else "numeric"
-        rows.append(f"{'check ok' if c.ok else 'check FAILED'}: {kind} {format_number(c.numeric)}")
+        shown = format_number(c.numeric, digits)
+        rows.append(f"{'check ok' if c.ok else 'check FAILED'}: {kind} {shown}")
     lit = node in marks.on_path or (marks.focus is not None and node is marks.focus[0])
     made = f"made by {node.op.name}" if node.op is not None else "a leaf"
     where = f" in {view.scopes[node]}" if view.scopes[node] else ""
@@ -321,14 +411,17 @@ def _add_value(
     scene.sources[nid] = node
 
 
-def data_row(data: Any) -> str:
+def data_row(data: Any, digits: int = 4) -> str:
     """The data row of a value box: ``data 2.0000``."""
-    return f"data {number_text(data)}"
+    return f"data {number_text(data, digits)}"
 
 
-def grad_row(grad: Any) -> str:
-    """The grad row of a value box: ``grad -3.0000``, or ``grad none`` before any backward."""
-    return "grad none" if grad is None else f"grad {number_text(grad)}"
+def grad_row(grad: Any, digits: int = 4) -> str:
+    """The grad row of a value box: ``grad -3.0000``, ``grad none`` before any backward,
+    ``grad not reached`` for a node backward has not got to yet (`NOT_REACHED`)."""
+    if grad is NOT_REACHED:
+        return "grad not reached"
+    return "grad none" if grad is None else f"grad {number_text(grad, digits)}"
 
 
 def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: bool) -> None:
@@ -344,7 +437,7 @@ def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: b
             "op",
             "op",
             [node.op.symbol],
-            COLOURS["op"],
+            scene.style.colour("op"),
             scope,
             f"{node.op.name}: {node.op.formula}",
             highlight=lit,
@@ -362,8 +455,8 @@ def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: b
                     src,
                     "value",
                     "constant",
-                    [number_text(p)],
-                    COLOURS["constant"],
+                    [number_text(p, scene.style.digits)],
+                    scene.style.colour("constant"),
                     scope,
                     "a constant written into the formula",
                 )
@@ -383,12 +476,12 @@ def _add_op(scene: Scene, view: _GraphView, node: Node, marks: _Marks, labels: b
         role = input_role(node.op.name, i, node.op.variadic, len(node.parents))
         if labels:
             needed = isinstance(p, Node) and p.requires_grad
-            label = _local_label(node, i, inputs, "undefined" if needed else "")
+            label = _local_label(node, i, inputs, "undefined" if needed else "", scene.style)
         tip = f"{role} of {view.names[node]}: {rule}"
         scene.edges.append(SceneEdge(src, op_id, i, label, lit_edge, tip))
 
 
-def _local_label(node: Node, i: int, inputs: tuple[Any, ...], undefined: str) -> str:
+def _local_label(node: Node, i: int, inputs: tuple[Any, ...], undefined: str, style: Style) -> str:
     """The local derivative d node / d input i as text, or `undefined` where it has none."""
     assert node.op is not None
     try:
@@ -396,8 +489,8 @@ def _local_label(node: Node, i: int, inputs: tuple[Any, ...], undefined: str) ->
     except (ArithmeticError, ValueError):
         return undefined
     if is_array(d):
-        return f"vjp(1) mean {format_number(np.mean(d))}"
-    return format_number(d)
+        return f"vjp(1) mean {format_number(np.mean(d), style.digits)}"
+    return format_number(d, style.digits)
 
 
 def _on_path(order: list[Node], start: Node) -> set[Node]:
@@ -415,10 +508,15 @@ def _on_path(order: list[Node], start: Node) -> set[Node]:
     return back
 
 
-def _add_summaries(scene: Scene, view: _GraphView) -> None:
-    """One box per collapsed cluster; one arrow (counted) per pair of boxes crossing its edge."""
+def _add_summaries(scene: Scene, view: _GraphView, marks: _Marks) -> None:
+    """One box per collapsed cluster; one arrow (counted) per pair of boxes crossing its edge.
+
+    A box is highlighted when a highlighted path runs through it, or when the current
+    step of backward (`focus`) passes an edge inside it.
+    """
+    focus_box = view.node_id(marks.focus[0]) if marks.focus is not None else None
     for key, members in view.summaries.items():
-        params = [m for m in members if m.is_leaf and m.requires_grad]
+        params = [m for m in members if m.is_leaf and view.roles[m] == "parameter"]
         size = sum(int(getattr(p.data, "size", 1)) for p in params)
         sq = 0.0
         for p in params:
@@ -428,13 +526,22 @@ def _add_summaries(scene: Scene, view: _GraphView) -> None:
         ops = sum(m.op is not None for m in members)
         rows = [
             key.rsplit("/", 1)[-1],
-            f"{ops} ops, {size} parameters",
-            f"grad norm {format_number(np.sqrt(sq))}",
+            f"{_plural(ops, 'op')}, {_plural(size, 'parameter')}",
+            f"grad norm {format_number(np.sqrt(sq), scene.style.digits)}",
         ]
         parent = key.rsplit("/", 1)[0] if "/" in key else None
+        sid = view.summary_ids[key]
+        lit = sid == focus_box or any(m in marks.on_path for m in members)
         scene.nodes.append(
             SceneNode(
-                view.summary_ids[key], "summary", "summary", rows, COLOURS["summary"], parent, key
+                sid,
+                "summary",
+                "summary",
+                rows,
+                scene.style.colour("summary"),
+                parent,
+                key,
+                highlight=lit,
             )
         )
     seen: dict[tuple[str, str], SceneEdge] = {}
@@ -470,18 +577,19 @@ def _clusters(nodes: list[SceneNode]) -> list[SceneCluster]:
 
 def _legend(scene: Scene, marks: _Marks) -> list[LegendItem]:
     """One line for every colour and mark the picture uses, and for nothing else."""
-    roles = {n.role for n in scene.nodes if n.fill == COLOURS.get(n.role)}
+    colour = scene.style.colour
+    roles = {n.role for n in scene.nodes if n.fill == colour(n.role)}
     items = [
-        LegendItem(ROLE_TEXT[r], "box", COLOURS[r])
+        LegendItem(ROLE_TEXT[r], "box", colour(r))
         for r in ("parameter", "input", "constant", "intermediate", "output", "summary")
         if r in roles
     ]
     if any(n.kind == "op" for n in scene.nodes):
-        items.append(LegendItem("operation (symbol)", "op", COLOURS["op"]))
+        items.append(LegendItem("operation (symbol)", "op", colour("op")))
     if any(c.ok for c in marks.checks.values()):
         items.append(
             LegendItem(
-                "check ok: grad = numeric", "box", COLOURS["check ok"], CHECK_BORDERS["check ok"]
+                "check ok: grad = numeric", "box", colour("check ok"), CHECK_BORDERS["check ok"]
             )
         )
     if any(not c.ok for c in marks.checks.values()):
@@ -489,7 +597,7 @@ def _legend(scene: Scene, marks: _Marks) -> list[LegendItem]:
             LegendItem(
                 "check failed: grad != numeric",
                 "box",
-                COLOURS["check failed"],
+                colour("check failed"),
                 CHECK_BORDERS["check failed"],
             )
         )
@@ -502,10 +610,20 @@ def _legend(scene: Scene, marks: _Marks) -> list[LegendItem]:
 def choose_rankdir(scene: Scene) -> str:
     """ "LR", unless the picture drawn so would be wider than `WIDE` px and more than
     `ASPECT_LIMIT` times as wide as tall; then "TB" (a long chain of wide Tensor boxes
-    reads better downwards than as a strip).
+    reads better downwards than as a strip). When the scene's style names a page (a size
+    or an aspect), the direction whose picture fits that page at the larger scale.
 
     The estimate lays boxes on longest-path layers with the built-in engine's box sizes.
     """
+    (lr_w, lr_h), (tb_w, tb_h) = _estimate(scene)
+    aspect = scene.style.target_aspect
+    if aspect is not None:  # the scale each direction is drawn at on a page of that shape
+        return "TB" if min(aspect / tb_w, 1 / tb_h) > min(aspect / lr_w, 1 / lr_h) else "LR"
+    return "TB" if lr_w > max(WIDE, ASPECT_LIMIT * lr_h) else "LR"
+
+
+def _estimate(scene: Scene) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Rough (width, height) of the picture drawn left to right, and top to bottom."""
     from tinygrad_lite.viz.layout import LAYER_GAP, NODE_GAP, node_size
 
     ids = {n.id: n for n in scene.nodes}
@@ -523,12 +641,17 @@ def choose_rankdir(scene: Scene) -> str:
             indeg[nxt] -= 1
             if indeg[nxt] == 0:
                 ready.append(nxt)
-    widths: dict[int, float] = {}
-    heights: dict[int, float] = {}
+    style = scene.style
+    layer_gap, node_gap = LAYER_GAP * style.spacing, NODE_GAP * style.spacing
+    most_w: dict[int, float] = {}  # the widest box of each layer
+    most_h: dict[int, float] = {}
+    sum_w: dict[int, float] = {}  # all boxes of a layer side by side
+    sum_h: dict[int, float] = {}
     for nid, lv in layer.items():
-        w, h = node_size(ids[nid])
-        widths[lv] = max(widths.get(lv, 0.0), w)
-        heights[lv] = heights.get(lv, 0.0) + h + NODE_GAP
-    wide = sum(widths.values()) + LAYER_GAP * len(widths)
-    tall = max(heights.values(), default=1.0)
-    return "TB" if wide > max(WIDE, ASPECT_LIMIT * tall) else "LR"
+        w, h = node_size(ids[nid], style.font_scale)
+        most_w[lv], most_h[lv] = max(most_w.get(lv, 0.0), w), max(most_h.get(lv, 0.0), h)
+        sum_w[lv] = sum_w.get(lv, 0.0) + w + node_gap
+        sum_h[lv] = sum_h.get(lv, 0.0) + h + node_gap
+    lr = (sum(most_w.values()) + layer_gap * len(most_w), max(sum_h.values(), default=1.0))
+    tb = (max(sum_w.values(), default=1.0), sum(most_h.values()) + layer_gap * len(most_h))
+    return lr, tb

@@ -80,8 +80,12 @@ def graphviz_engine(prefer: str = "graphviz") -> str | None:
     return None
 
 
-def run_graphviz(source: str, fmt: str, engine: str = "graphviz") -> bytes:
+def run_graphviz(
+    source: str, fmt: str, engine: str = "graphviz", dpi: float | None = None
+) -> bytes:
     """Lay out DOT `source` with Graphviz and return it in format `fmt` (svg, png, pdf, json).
+
+    `dpi` sets the resolution of a bitmap (png): pixels per inch of the drawing.
 
     Raises:
         GraphvizNotFound: neither the program nor pygraphviz is available (or the one
@@ -90,8 +94,12 @@ def run_graphviz(source: str, fmt: str, engine: str = "graphviz") -> bytes:
     """
     chosen = graphviz_engine(engine)
     if chosen == "dot":
+        extra = [f"-Gdpi={dpi:g}"] if dpi else []
         done = subprocess.run(
-            ["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, check=False
+            ["dot", f"-T{fmt}", *extra],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"Graphviz dot failed: {done.stderr.decode(errors='replace')}")
@@ -99,6 +107,8 @@ def run_graphviz(source: str, fmt: str, engine: str = "graphviz") -> bytes:
     if chosen == "pygraphviz":
         pgv = _pygraphviz()
         graph = pgv.AGraph(string=source)
+        if dpi:
+            graph.graph_attr["dpi"] = f"{dpi:g}"
         data: bytes = graph.draw(format=fmt, prog="dot")
         return data
     raise GraphvizNotFound(f"needed to lay out the picture as {fmt} with engine {engine!r}")

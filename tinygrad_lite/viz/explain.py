@@ -12,7 +12,13 @@ on one edge and d for a total over every path:
 
 Nodes are named as the picture names them (`tinygrad_lite.naming`): an unlabelled node
 is ``mul1``, ``tanh2``; the rule of each edge is written with the inputs' own names
-(``∂(w1*x1)/∂w1 = x1``), so its letters never clash with the user's variables.
+(``∂(w1*x1)/∂w1 = x1``), so its letters never clash with the user's variables. Where a
+node uses one input twice (``t*t``), the two paths through it are told apart by the use
+they take: "as its first factor", "as its second factor".
+
+For handouts the same derivation is written as Markdown (`Explanation.to_markdown`) and
+as LaTeX (`Explanation.to_latex`), long products wrapped a few factors to a line;
+`tinygrad_lite.viz.handout` puts it in one HTML file with the picture.
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from dataclasses import dataclass, field
 
 from tinygrad_lite.autograd import Node, toposort
 from tinygrad_lite.naming import node_names
+from tinygrad_lite.viz import latex
 from tinygrad_lite.viz.rules import input_role, local_rule
 
 __all__ = ["Explanation", "Path", "Step", "explain"]
+
+#: How many factors of a product go on one line of a handout.
+FACTORS_PER_LINE = 4
 
 
 @dataclass(frozen=True)
@@ -107,9 +117,11 @@ class Explanation:
             lines.append("")
             lines.append(f"path {k}: {path.route(twice)}")
             factors = [f"∂{_p(s.child)}/∂{_p(s.parent)}" for s in path.steps]
-            numbers = "".join(f"({_fmt(s.local)})" for s in path.steps)
-            lines.append("  " + " * ".join(factors))
-            lines.append(f"    = {numbers} = {_fmt(path.product)}")
+            numbers = [f"({_fmt(s.local)})" for s in path.steps]
+            lines += ["  " + row for row in _wrapped(factors, FACTORS_PER_LINE, " * ")]
+            rows = _wrapped(numbers, FACTORS_PER_LINE * 2, "")
+            lines += ["    = " + rows[0]] + ["      " + row for row in rows[1:]]
+            lines.append(f"    = {_fmt(path.product)}")
             for s in path.steps:
                 lines.append(
                     f"    ∂{_p(s.child)}/∂{_p(s.parent)} = {_fmt(s.local)}"
@@ -134,6 +146,123 @@ class Explanation:
                 lines.append(f"  {name} = {how}")
         return "\n".join(lines)
 
+    def _twice(self) -> frozenset[tuple[str, str]]:
+        """(node, input) pairs where the node uses that input more than once (t*t)."""
+        uses: dict[tuple[str, str], set[int]] = {}
+        for path in self.paths:
+            for s in path.steps:
+                uses.setdefault((s.child, s.parent), set()).add(s.index)
+        return frozenset(k for k, v in uses.items() if len(v) > 1)
+
+    def to_markdown(self, per_line: int = FACTORS_PER_LINE) -> str:
+        """The derivation as Markdown for a handout: one section per path with a table of
+        its local derivatives (value, op, which input, rule), the product wrapped
+        `per_line` factors to a line, then the sum and backward's verdict."""
+        total = f"d{_p(self.output)}/d{_p(self.wrt)}"
+        if self.output == self.wrt:
+            return f"**{total} = 1**: `{self.output}` is the output itself."
+        twice = self._twice()
+        n = self.n_paths
+        lines = [
+            f"**{total}** is the sum over {n} path{'s' if n != 1 else ''} from "
+            f"`{self.wrt}` to `{self.output}` of the product of the local derivatives "
+            "(∂, one edge each) along each path."
+        ]
+        if self.truncated:
+            lines.append(f"The first {len(self.paths)} paths are shown; the sum is over all {n}.")
+        for k, path in enumerate(self.paths, 1):
+            route = " → ".join(_md_word(w) for w in path.route(twice).split(" -> "))
+            lines += ["", f"#### Path {k}", "", route, ""]
+            lines += ["| local derivative | value | op, input: rule |", "|---|---:|---|"]
+            for s in path.steps:
+                which = f" ({s.role})" if (s.child, s.parent) in twice else ""
+                rule = s.formula.replace("|", "\\|")
+                lines.append(
+                    f"| ∂{_p(s.child)}/∂{_p(s.parent)}{which} | {_fmt(s.local)} | "
+                    f"{s.op}, {s.role}: `{rule}` |"
+                )
+            numbers = [f"({_fmt(s.local)})" for s in path.steps]
+            wrapped = _wrapped(numbers, per_line, "")
+            lines += ["", "```text", f"path {k} = " + wrapped[0]]
+            lines += [" " * len(f"path {k} = ") + w for w in wrapped[1:]]
+            lines += [f"       = {_fmt(path.product)}", "```"]
+        lines.append("")
+        if n > 1:
+            terms = [f"({_fmt(p.product)})" for p in self.paths] + (
+                ["..."] if self.truncated else []
+            )
+            lines += [
+                "```text",
+                f"{total} = " + " + ".join(f"path {k}" for k in range(1, len(self.paths) + 1)),
+            ]
+            lines += ["    = " + w for w in _wrapped(terms, per_line, " + ")]
+            lines += [f"    = {_fmt(self.total)}", "```", ""]
+        else:
+            lines += [f"{total} = {_fmt(self.total)}", ""]
+        verdict = "agrees" if self.agrees else "**DISAGREES**"
+        lines.append(f"Backward gives {_fmt(self.grad)}: {verdict}.")
+        if self.names:
+            lines += ["", "where " + "; ".join(f"`{a} = {b}`" for a, b in self.names.items()) + "."]
+        return "\n".join(lines) + "\n"
+
+    def to_latex(self, standalone: bool = False, per_line: int = FACTORS_PER_LINE) -> str:
+        """The derivation as LaTeX (amsmath): the route of every path in words, its product
+        of partial derivatives and their values in an ``aligned`` block broken every
+        `per_line` factors, then the sum. Names are set in typewriter type with every
+        special character escaped (``y_hat`` is ``\\texttt{y\\_hat}``).
+
+        Args:
+            standalone: a whole document (``\\documentclass{article}`` ... ``\\end{document}``)
+                rather than a fragment to ``\\input``.
+            per_line: factors on one line of a product.
+        """
+        name = latex.name
+        d_total = latex.total(self.output, self.wrt)
+        out: list[str] = []
+        if self.output == self.wrt:
+            out.append(f"\\[ {d_total} = 1 \\]")
+            return latex.document(out) if standalone else "\n".join(out) + "\n"
+        twice = self._twice()
+        n = self.n_paths
+        out.append(
+            f"${d_total}$ is the sum over {n} path{'s' if n != 1 else ''} from "
+            f"{name(self.wrt)} to {name(self.output)} of the product of the local "
+            "derivatives along each path."
+        )
+        for k, path in enumerate(self.paths, 1):
+            words = []
+            for w in path.route(twice).split(" -> "):
+                base, _, use = w.partition(" (as its ")
+                words.append(name(base) + (f" (as its {use[:-1]})" if use else ""))
+            out += ["", f"\\paragraph{{Path {k}}} " + " $\\to$ ".join(words)]
+            factors = [
+                latex.partial(s.child, s.parent, s.role if (s.child, s.parent) in twice else "")
+                for s in path.steps
+            ]
+            factors = [f + r" \cdot" for f in factors[:-1]] + factors[-1:]
+            numbers = [f"({latex.number(s.local)})" for s in path.steps]
+            rows = _chunks(factors, per_line)
+            vals = _chunks(numbers, per_line)
+            body = [f"&{' '.join(rows[0])}"] + [f"&\\quad {' '.join(r)}" for r in rows[1:]]
+            body += [f"&= {' '.join(vals[0])}"] + [f"&\\quad {' '.join(v)}" for v in vals[1:]]
+            body.append(f"&= {latex.number(path.product)}")
+            out += ["\\[", "\\begin{aligned}", " \\\\\n".join(body), "\\end{aligned}", "\\]"]
+        sums = [f"({latex.number(p.product)})" for p in self.paths]
+        if self.truncated:
+            sums.append("\\dots")
+        lines = _chunks(sums, per_line)
+        body = [f"{d_total} &= {' + '.join(lines[0])}"] + [
+            f"&\\quad + {' + '.join(r)}" for r in lines[1:]
+        ]
+        body.append(f"&= {latex.number(self.total)}")
+        out += ["", "\\[", "\\begin{aligned}", " \\\\\n".join(body), "\\end{aligned}", "\\]"]
+        verdict = "agrees" if self.agrees else "\\textbf{disagrees}"
+        out.append(f"Backward gives ${latex.number(self.grad)}$: {verdict}.")
+        if self.names:
+            where = "; ".join(f"{name(a)} $=$ {latex.code(b)}" for a, b in self.names.items())
+            out += ["", f"where {where}."]
+        return latex.document(out) if standalone else "\n".join(out) + "\n"
+
     def __str__(self) -> str:
         return self.text()
 
@@ -143,6 +272,26 @@ class Explanation:
 
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
+
+
+def _md_word(word: str) -> str:
+    """A node of a route in Markdown: its name as code, how it is used as plain words."""
+    base, _, use = word.partition(" (as its ")
+    return f"`{base}`" + (f" (as its {use}" if use else "")
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    """`items` in runs of `size` (at least one run, possibly empty)."""
+    size = max(1, size)
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _wrapped(items: list[str], size: int, sep: str) -> list[str]:
+    """`items` joined by `sep`, `size` to a line; a line after the first starts with the
+    separator's sign so that it reads as a continuation."""
+    rows = [sep.join(r) for r in _chunks(items, size)]
+    lead = sep.strip()
+    return [rows[0]] + [f"{lead} {r}" if lead else r for r in rows[1:]]
 
 
 def _p(name: str) -> str:

@@ -18,6 +18,9 @@ Clusters are what general-purpose layout libraries leave out, so they are built 
 
 Coordinates are computed along two axes: `u` runs across layers, `v` along a layer. For
 rankdir "LR" u is x and v is y; for "TB" they swap.
+
+The scene's `Style` sizes everything: text and the boxes around it grow with
+`font_scale`, the gaps between layers and boxes with `spacing`.
 """
 
 from __future__ import annotations
@@ -153,19 +156,20 @@ def text_width(text: str, font_size: float = FONT_SIZE) -> float:
     return cells * CHAR_WIDTH * font_size / FONT_SIZE
 
 
-def node_size(node: SceneNode) -> tuple[float, float]:
-    """Width and height of a node's box, large enough for all of its rows."""
+def node_size(node: SceneNode, font_scale: float = 1.0) -> tuple[float, float]:
+    """Width and height of a node's box, large enough for all of its rows at `font_scale`."""
     rows = node.rows or [""]
-    tw = max(text_width(r) for r in rows)
-    th = len(rows) * LINE_HEIGHT
+    s = font_scale
+    tw = max(text_width(r, FONT_SIZE * s) for r in rows)
+    th = len(rows) * LINE_HEIGHT * s
     if node.kind == "op":
         # an ellipse holds a tw x th rectangle when its semi-axes are sqrt(2) times larger
-        w = max(OP_MIN[0], math.sqrt(2) * (tw + 2 * PAD_Y))
-        h = max(OP_MIN[1], math.sqrt(2) * th)
+        w = max(OP_MIN[0] * s, math.sqrt(2) * (tw + 2 * PAD_Y * s))
+        h = max(OP_MIN[1] * s, math.sqrt(2) * th)
         if len(rows) == 1 and len(rows[0]) <= 2:  # a one- or two-character symbol: a circle
             w = h = max(w, h)
         return (w, h)
-    return (tw + 2 * PAD_X, th + 2 * PAD_Y)
+    return (tw + 2 * PAD_X * s, th + 2 * PAD_Y * s)
 
 
 def _parent_path(path: str) -> str | None:
@@ -180,6 +184,8 @@ class _Graph:
             raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {scene.rankdir!r}")
         self.lr = scene.rankdir in ("LR", "RL")
         self.scene = scene
+        self.fs = scene.style.font_scale  #: text size, times the default
+        self.sp = scene.style.spacing  #: gaps, times the default
         ids: dict[str, int] = {}
         for n in scene.nodes:
             if n.id in ids:
@@ -298,7 +304,7 @@ class _Graph:
         sv: list[float] = []
         self.ncluster: list[int] = []
         for node in scene.nodes:
-            w, h = node_size(node)
+            w, h = node_size(node, self.fs)
             su.append(w if lr else h)
             sv.append(h if lr else w)
             self.ncluster.append(self.cid[node.cluster] if node.cluster else 0)
@@ -690,8 +696,12 @@ def _inversions(seq: list[int], size: int) -> int:
 # ----------------------------------------------------------------------------------
 
 
-def _label_size(text: str) -> tuple[float, float]:
-    return (text_width(text) + 2 * LABEL_PAD, LINE_HEIGHT + LABEL_PAD)
+def _label_size(text: str, font_scale: float = 1.0) -> tuple[float, float]:
+    """The room a cluster's caption takes, at `font_scale`."""
+    return (
+        text_width(text, FONT_SIZE * font_scale) + 2 * LABEL_PAD,
+        LINE_HEIGHT * font_scale + LABEL_PAD,
+    )
 
 
 class _Placer:
@@ -749,10 +759,10 @@ class _Placer:
 
         def gap(a: int, b: int) -> float:
             if a < 0 or b < 0:
-                return CLUSTER_GAP
+                return CLUSTER_GAP * g.sp
             if g.su[a] == 0.0 or g.su[b] == 0.0:
-                return DUMMY_GAP
-            return NODE_GAP
+                return DUMMY_GAP * g.sp
+            return NODE_GAP * g.sp
 
         def centre(x: int) -> float:
             """Offset of vertex x's centre from the top of the item holding it here."""
@@ -831,13 +841,13 @@ class _Placer:
         if c == 0:
             head, tail = 0.0, 0.0
         else:
-            lw, lh = _label_size(g.clabel[c])
+            lw, lh = _label_size(g.clabel[c], g.fs)
             head = CLUSTER_PAD + (lh if g.lr else lw)
             tail = CLUSTER_PAD
         self.head[c] = head
         self.size[c] = head + (high - low) + tail
         if c != 0 and not g.lr:
-            self.size[c] = max(self.size[c], _label_size(g.clabel[c])[0] + 2 * CLUSTER_PAD)
+            self.size[c] = max(self.size[c], _label_size(g.clabel[c], g.fs)[0] + 2 * CLUSTER_PAD)
         sub: dict[int, float] = {}
         for it in order:
             top = head + p[it] - low
@@ -950,14 +960,20 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         if p > 0:
             height[p] = max(height[p], height[c] + 1)
     max_height = max(height, default=0)
-    ext = [CLUSTER_PAD * (height[c] + 1) for c in range(nc)]
-    gap = LAYER_GAP + 2 * CLUSTER_PAD * (max_height + 1)
-    labels = [e.label for e in scene.edges if e.label]
-    if labels:  # room for a label beside every edge between two layers
-        if g.lr:
-            gap = max(gap, max(text_width(t, LABEL_FONT) for t in labels) + 2 * LAYER_GAP)
-        else:
-            gap = max(gap, 3 * LABEL_FONT + LAYER_GAP)
+    pad = CLUSTER_PAD * min(max(g.sp, 0.5), 1.0)  # cluster margins shrink with the spacing
+    ext = [pad * (height[c] + 1) for c in range(nc)]
+    layer_gap = LAYER_GAP * max(g.sp, 0.5)  # an S-curve between layers needs some room
+    label_font = LABEL_FONT * g.fs
+    base_gap = layer_gap + 2 * pad * (max_height + 1)
+    # room for a label beside each labelled edge, in the gaps that edge spans only
+    gaps = [base_gap] * nl
+    for e in scene.edges:
+        if not e.label:
+            continue
+        a, b = sorted((g.layer[g.ids[e.src]], g.layer[g.ids[e.dst]]))
+        need = text_width(e.label, label_font) + 2 * layer_gap if g.lr else 3 * label_font
+        for lv in range(a, b):
+            gaps[lv] = max(gaps[lv], need if g.lr else need + layer_gap)
 
     # along u: one band per layer, wide enough for its widest box
     band = [1.0] * nl
@@ -968,7 +984,7 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         s, u = [], 0.0
         for lv in range(nl):
             s.append(u)
-            u += band[lv] + gap
+            u += band[lv] + gaps[lv]
         return s
 
     start = starts()
@@ -976,7 +992,7 @@ def layout_scene(scene: Scene, *, margin: float = 8.0) -> Layout:
         for c in sorted(range(1, nc), key=lambda c: -g.cdepth[c]):
             if span_hi[c] < 0:
                 continue
-            need = _label_size(g.clabel[c])[0] + 2 * LABEL_PAD
+            need = _label_size(g.clabel[c], g.fs)[0] + 2 * LABEL_PAD
             have = start[span_hi[c]] + band[span_hi[c]] - start[span_lo[c]] + 2 * ext[c]
             if have < need:
                 band[span_hi[c]] += need - have

@@ -1,6 +1,7 @@
 """Numbers and arrays as the short text a picture or a caption shows.
 
-Four decimals, or scientific notation far from 1. In an array summary, a number smaller
+Four decimals by default (`digits=` sets how many), or scientific notation far from 1.
+In an array summary, a number smaller
 than the rounding error of summing the array's entries reads as zero: a gradient mean of
 -6.9e-18 among entries of order 0.1 is the noise of float arithmetic, not a value, and
 `0.0000` says so (the rule: below ``eps * size * max|entry|`` for the array's dtype).
@@ -18,16 +19,22 @@ from tinygrad_lite.autograd import Node
 __all__ = ["array_summary", "format_number", "number_text", "raw"]
 
 
-def format_number(x: Any) -> str:
-    """A number in at most about ten characters: 4 decimals, or scientific when far from 1."""
+def format_number(x: Any, digits: int = 4) -> str:
+    """A number in at most about ten characters: `digits` decimals (4 unless given), or
+    scientific notation when far from 1.
+
+    Example:
+        >>> format_number(0.70710678), format_number(0.70710678, digits=2)
+        ('0.7071', '0.71')
+    """
     x = float(x)
     if math.isnan(x) or math.isinf(x):
         return str(x)
     if x == 0:
-        return "0.0000"  # never "-0.0000"
-    if 1e-3 <= abs(x) < 1e5:
-        return f"{x:.4f}"
-    return f"{x:.3e}"
+        return f"{0.0:.{digits}f}"  # never "-0.0000"
+    if 10.0 ** -min(digits, 3) <= abs(x) < 1e5:
+        return f"{x:.{digits}f}"
+    return f"{x:.{max(digits - 1, 1)}e}"
 
 
 def raw(x: Any) -> Any:
@@ -46,11 +53,11 @@ def _noise_floor(a: np.ndarray) -> float:
     return eps * a.size * float(np.max(np.abs(a)))
 
 
-def _clean(x: float, floor: float) -> str:
-    return format_number(0.0 if abs(x) <= floor else x)
+def _clean(x: float, floor: float, digits: int) -> str:
+    return format_number(0.0 if abs(x) <= floor else x, digits)
 
 
-def array_summary(arr: Any) -> str:
+def array_summary(arr: Any, digits: int = 4) -> str:
     """A few entries of a small array, or mean/min/max of a big one."""
     a = np.asarray(arr)
     if a.size == 0:
@@ -66,13 +73,14 @@ def array_summary(arr: Any) -> str:
         return f"{int((~finite).sum())} of {a.size} not finite"
     floor = _noise_floor(a)
     if a.size <= 4:
-        return "[" + " ".join(_clean(v, floor) for v in a.ravel()) + "]"
+        return "[" + " ".join(_clean(v, floor, digits) for v in a.ravel()) + "]"
     return (
-        f"mean {_clean(a.mean(), floor)} min {_clean(a.min(), floor)} max {_clean(a.max(), floor)}"
+        f"mean {_clean(a.mean(), floor, digits)} min {_clean(a.min(), floor, digits)} "
+        f"max {_clean(a.max(), floor, digits)}"
     )
 
 
-def number_text(x: Any) -> str:
+def number_text(x: Any, digits: int = 4) -> str:
     """A number or an array (a node's data or gradient) as box text."""
     x = raw(x)
-    return array_summary(x) if is_array(x) else format_number(x)
+    return array_summary(x, digits) if is_array(x) else format_number(x, digits)

@@ -20,7 +20,7 @@ import graphviz
 
 from tinygrad_lite.autograd import Node
 from tinygrad_lite.viz.build import build_scene
-from tinygrad_lite.viz.dot import fill_digraph
+from tinygrad_lite.viz.dot import fill_digraph, graph_name
 from tinygrad_lite.viz.engines import ENGINES, GraphvizNotFound, graphviz_engine, run_graphviz
 from tinygrad_lite.viz.geometry import graphviz_layout
 from tinygrad_lite.viz.layout import Layout
@@ -43,6 +43,8 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
     """
 
     def __init__(self, scene: Scene | None = None, backend: str = "auto", **kwargs: Any) -> None:
+        if scene is not None:
+            kwargs.setdefault("name", graph_name(scene))  # the SVG's <title>, not "%3"
         super().__init__(**kwargs)  # graphviz makes subgraphs with its own keywords
         self.scene = scene if scene is not None else Scene()
         self.backend = backend
@@ -79,7 +81,8 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
                 raise GraphvizNotFound(f"needed for format {fmt!r}")
             data = self.builtin().image_bytes(fmt)
         else:
-            data = run_graphviz(self.source, fmt, by)
+            dpi = self.scene.style.dpi if fmt == "png" else None
+            data = run_graphviz(self.source, fmt, by, dpi=dpi)
         return data.decode(encoding) if encoding else data
 
     def svg(self) -> str:

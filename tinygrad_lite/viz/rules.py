@@ -74,7 +74,7 @@ def local_rule(node: Node, index: int, names: Mapping[Node, str]) -> str:
         return f"∂({' + '.join(shown)})/∂{args[index]} = 1"
     parts = [p.strip() for p in op.formula.split(";")]
     rule = _partial(parts[index] if index < len(parts) else op.formula)
-    letters = {"a": 0, "b": 1}
+    letters = {"a": 0, "b": 1, "A": 0, "B": 1}  # matrices are A and B (matmul)
     if not any(re.search(rf"(?<![\w]){k}(?![\w])|/∂{k}\b", rule) for k in letters):
         return rule
 
@@ -92,7 +92,7 @@ def local_rule(node: Node, index: int, names: Mapping[Node, str]) -> str:
         return name_of(m.group(2), bare=alone)  # "exp(a)": no second pair of parentheses
 
     # one pass, so that a name containing a or b is never substituted again
-    return re.sub(r"/∂([ab])\b|(?<![\w∂])([ab])(?![\w])", swap, rule)
+    return re.sub(r"/∂([abAB])\b|(?<![\w∂])([abAB])(?![\w])", swap, rule)
 
 
 def _partial(rule: str) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tinygrad_lite.viz.style import Style
+
 __all__ = ["LegendItem", "Scene", "SceneCluster", "SceneEdge", "SceneNode"]
 
 
@@ -22,7 +24,8 @@ class SceneNode:
 
     id: str  #: stable id, assigned in topological order ("n0", "n1_op", "n2_c1", "s0")
     kind: str  #: "value", "op" or "summary"
-    role: str  #: "parameter", "input", "constant", "output", "intermediate", "op" or "summary"
+    #: "parameter", "input", "constant", "output", "intermediate", "op" or "summary"
+    role: str
     rows: list[str]  #: lines of text, top to bottom (e.g. name, "data 2.0000", "grad -3.0000")
     fill: str  #: background colour, "#rrggbb"
     cluster: str | None = None  #: full scope path of the innermost cluster, e.g. "mlp/layer0"
@@ -77,8 +80,19 @@ class Scene:
     legend: list[LegendItem] = field(default_factory=list)  #: the marks the picture uses
     title: str = ""
     notes: list[str] = field(default_factory=list)  #: what the numbers are, under the legend
+    #: how it looks: text size, decimals, colours, spacing, the target page (`Style`)
+    style: Style = field(default_factory=Style)
     #: scene id -> the graph node it shows (value boxes only); not part of the description
     sources: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """What the picture is called (an SVG's <title>): its title, else "graph of" the
+        output's name."""
+        if self.title:
+            return self.title
+        out = next((n.name for n in self.nodes if n.role == "output" and n.name), "")
+        return f"graph of {out}" if out else "graph"
 
     def node(self, node_id: str) -> SceneNode:
         """The box with this id (KeyError if there is none)."""

@@ -5,7 +5,12 @@ beside their curves (`tinygrad_lite.viz.labels`) and writes plain SVG 1.1:
 boxes with the same rows, fills and borders as the Graphviz table labels, small ellipses
 for operations, dashed rounded rectangles for clusters, and one curve per edge (two edges
 between the same pair of nodes, as in `a * a`, bend apart). The result shows inline in a
-notebook and saves to a `.svg` file.
+notebook and saves to a `.svg` file. Arrowheads are filled triangles drawn with their
+edge (no markers), so every SVG renderer, PDF converters included, draws them.
+
+The scene's `Style` sets the text size (`font_scale`), and the canvas: with a `size`
+the SVG's width and height are that many inches and the picture is centred in it; with
+an `aspect` it is padded to that shape. Its `<title>` is the picture's name.
 
 Several pictures can share one page (a notebook, the step-through HTML): every id in a
 document starts with a prefix of its own, `tl` and a hash of the scene (so the text is the
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import os
 import re
 from itertools import pairwise
@@ -37,15 +43,16 @@ from tinygrad_lite.viz.layout import (
 )
 from tinygrad_lite.viz.output import picture_format, rasterise, write_file
 from tinygrad_lite.viz.scene import LegendItem, Scene, SceneEdge, SceneNode
-from tinygrad_lite.viz.style import BORDER
+from tinygrad_lite.viz.style import BORDER, Style
 
-__all__ = ["SvgDrawing", "prefix_ids", "render_svg"]
+__all__ = ["SvgDrawing", "prefix_ids", "render_svg", "strip_prolog"]
 
 FONT_FAMILY = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 EDGE_COLOUR = "#333333"
 CLUSTER_COLOUR = "#777777"
 HIGHLIGHT = "#d62728"
-SMALL = LABEL_FONT  #: edge labels and the legend
+SMALL = LABEL_FONT  #: edge labels and the legend, at font scale 1
+ARROW = (8.0, 3.2)  #: an arrowhead's length and half width, at font scale 1
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DISPLAYS = itertools.count(1)  #: numbers the notebook displays that need fresh ids
 
@@ -61,11 +68,19 @@ class SvgDrawing:
     """
 
     def __init__(
-        self, source: str, layout: Layout, id_prefix: str = "", scene: Scene | None = None
+        self,
+        source: str,
+        layout: Layout,
+        id_prefix: str = "",
+        scene: Scene | None = None,
+        canvas: tuple[float, float] | None = None,
     ) -> None:
         self.source = source
         self.layout = layout
         self.scene = scene
+        #: the width and height of the whole picture in SVG pixels (legend, title and any
+        #: padding to the style's aspect included)
+        self.canvas = canvas if canvas is not None else (layout.width, layout.height)
         self._prefix = id_prefix  #: what every id in `source` starts with
         self._shown = 0
 
@@ -88,12 +103,17 @@ class SvgDrawing:
         """The picture as SVG text."""
         return self.source
 
+    def pixels(self) -> tuple[int, int]:
+        """The width and height of this picture as a PNG: its canvas at the style's dpi."""
+        style = self.scene.style if self.scene is not None else Style()
+        return style.pixels(self.canvas)
+
     def image_bytes(self, fmt: str) -> bytes:
         """The picture as svg, png or pdf bytes (png and pdf through a rasteriser)."""
         if fmt == "svg":
             return self.source.encode("utf-8")
         if fmt in ("png", "pdf"):
-            return rasterise(self.source, fmt)
+            return rasterise(self.source, fmt, self.pixels())
         raise ValueError(f"the built-in engine draws svg, png or pdf, not {fmt!r}")
 
     def save(self, path: str | os.PathLike[str], format: str | None = None) -> str:
@@ -119,51 +139,64 @@ class SvgDrawing:
         return f"SvgDrawing({n} nodes, {self.layout.width:.0f}x{self.layout.height:.0f} px)"
 
 
+def _canvas(width: float, height: float, aspect: float | None) -> tuple[float, float]:
+    """The smallest canvas of shape `aspect` (width / height) around width x height."""
+    if aspect is None:
+        return width, height
+    return max(width, height * aspect), max(height, width / aspect)
+
+
 def render_svg(scene: Scene) -> SvgDrawing:
     """Lay out `scene` with the built-in engine and draw it as SVG."""
     if not isinstance(scene, Scene):
         raise TypeError(f"render_svg needs a Scene, got {type(scene).__name__}")
     layout = layout_scene(scene)
+    fs = scene.style.font_scale
     ids = "tl" + hashlib.sha1(repr(scene).encode("utf-8")).hexdigest()[:10] + "-"
-    top = LINE_HEIGHT * 1.4 if scene.title else 0.0
+    top = LINE_HEIGHT * fs * 1.4 if scene.title else 0.0
     lr = layout.rankdir in ("LR", "RL")
     curves = [_curve(route, lr, layout.nodes) for route in layout.edges]
     _place_edge_labels(scene, layout, curves)
     legend_w, legend_h = _legend_size(scene)
     width = layout.width + (legend_w + 16.0 if legend_w else 0.0)
-    width = max(width, text_width(scene.title) + 16.0 if top else 0.0)
+    width = max(width, text_width(scene.title, FONT_SIZE * fs) + 16.0 if top else 0.0)
     height = max(layout.height, legend_h + 16.0) + top
+    cw, ch = _canvas(width, height, scene.style.target_aspect)
+    x0, y0 = (width - cw) / 2, (height - ch) / 2
+    if scene.style.size is not None:  # the page's own size, in inches
+        size = f'width="{scene.style.size[0]:.4g}in" height="{scene.style.size[1]:.4g}in"'
+    else:
+        size = f'width="{cw:.2f}" height="{ch:.2f}"'
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.2f} {height:.2f}" font-family={quoteattr(FONT_FAMILY)} '
-        f'font-size="{FONT_SIZE:g}">',
-        "<defs>",
-        _marker(ids + "arrow", EDGE_COLOUR),
-        _marker(ids + "arrow-hl", HIGHLIGHT),
-        "</defs>",
-        f'<rect x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="#ffffff"/>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size} '
+        f'viewBox="{x0:.2f} {y0:.2f} {cw:.2f} {ch:.2f}" font-family={quoteattr(FONT_FAMILY)} '
+        f'font-size="{FONT_SIZE * fs:g}">',
+        f"<title>{_text(scene.name)}</title>",
+        f'<rect x="{x0:.2f}" y="{y0:.2f}" width="{cw:.2f}" height="{ch:.2f}" fill="#ffffff"/>',
     ]
     if scene.title:
         out.append(
-            f'<text x="{width / 2:.2f}" y="{LINE_HEIGHT:.2f}" text-anchor="middle" '
+            f'<text x="{width / 2:.2f}" y="{LINE_HEIGHT * fs:.2f}" text-anchor="middle" '
             f'font-weight="bold">{_text(scene.title)}</text>'
         )
     out.append(f'<g transform="translate(0,{top:.2f})">')
     # outer clusters first, so inner ones are drawn on top
     for path in sorted(layout.clusters, key=lambda p: p.count("/")):
         out.append(
-            _cluster(ids + "cluster_" + path, layout.cluster_labels[path], layout.clusters[path])
+            _cluster(
+                ids + "cluster_" + path, layout.cluster_labels[path], layout.clusters[path], fs
+            )
         )
     for k, (e, route, curve) in enumerate(zip(scene.edges, layout.edges, curves, strict=True)):
-        out.append(_edge(ids + f"edge{k}", e, route, curve))
+        out.append(_edge(ids + f"edge{k}", e, route, curve, fs))
     for node in scene.nodes:
-        out.append(_node(node, layout.nodes[node.id], ids + "node_" + node.id))
+        out.append(_node(node, layout.nodes[node.id], ids + "node_" + node.id, fs))
     if legend_w:
         out.append(_legend(scene, layout.width + 8.0, 8.0, legend_w))
     out.append("</g>")
     out.append("</svg>")
-    return SvgDrawing("\n".join(out) + "\n", layout, ids, scene)
+    return SvgDrawing("\n".join(out) + "\n", layout, ids, scene, (cw, ch))
 
 
 #: Where an id is defined or referred to; what follows the match is the id itself.
@@ -181,6 +214,13 @@ def prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(_ID_REF, lambda m: m.group(1) + prefix, svg)
 
 
+def strip_prolog(svg: str) -> str:
+    """Drop the XML declaration, doctype and comments so the SVG can sit inside HTML."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    return re.sub(r"<!--.*?-->", "", svg, flags=re.S).strip()
+
+
 def _text(s: str) -> str:
     """Escape for XML character data (and drop characters XML 1.0 cannot hold)."""
     return escape(_BAD_XML.sub("?", s))
@@ -190,17 +230,24 @@ def _attr(s: str) -> str:
     return quoteattr(_BAD_XML.sub("?", s))
 
 
-def _marker(name: str, colour: str) -> str:
-    return (
-        f'<marker id="{name}" viewBox="0 0 10 8" refX="10" refY="4" markerWidth="8" '
-        f'markerHeight="6.4" orient="auto" markerUnits="userSpaceOnUse">'
-        f'<path d="M0,0 L10,4 L0,8 z" fill="{colour}"/></marker>'
-    )
+def _arrowhead(curve: list[Segment], colour: str, scale: float) -> str:
+    """A filled triangle whose tip is the curve's end, pointing along its last piece."""
+    _, _, c2, tip = curve[-1]
+    back = c2 if math.dist(c2, tip) > 1e-6 else curve[-1][0]
+    dx, dy = tip[0] - back[0], tip[1] - back[1]
+    n = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / n, dy / n
+    grow = math.sqrt(scale)  # with the text, but less: the lines do not thicken
+    length, half = ARROW[0] * grow, ARROW[1] * grow
+    bx, by = tip[0] - ux * length, tip[1] - uy * length
+    pts = [tip, (bx - uy * half, by + ux * half), (bx + uy * half, by - ux * half)]
+    text = " ".join(f"{x:.2f},{y:.2f}" for x, y in pts)
+    return f'<polygon points="{text}" fill="{colour}" stroke="{colour}" stroke-width="0.5"/>'
 
 
-def _cluster(gid: str, label: str, r: Rect) -> str:
+def _cluster(gid: str, label: str, r: Rect, fs: float = 1.0) -> str:
     x = r.left + CLUSTER_PAD / 2 + LABEL_PAD
-    y = r.top + CLUSTER_PAD / 2 + LABEL_PAD / 2 + 0.8 * LINE_HEIGHT
+    y = r.top + CLUSTER_PAD / 2 + LABEL_PAD / 2 + 0.8 * LINE_HEIGHT * fs
     return (
         f'<g class="cluster" id={_attr(gid)}>'
         f'<rect x="{r.left:.2f}" y="{r.top:.2f}" width="{r.width:.2f}" height="{r.height:.2f}" '
@@ -209,12 +256,13 @@ def _cluster(gid: str, label: str, r: Rect) -> str:
     )
 
 
-def _node(node: SceneNode, r: Rect, gid: str) -> str:
+def _node(node: SceneNode, r: Rect, gid: str, fs: float = 1.0) -> str:
     tip = f"<title>{_text(node.tooltip)}</title>" if node.tooltip else ""
     stroke = HIGHLIGHT if node.highlight else node.border
     sw = 2 if node.highlight or node.border.lower() != "#000000" else 1
     cx, cy = r.center
-    parts = [f'<g class="node {node.kind}" id={_attr(gid)}>{tip}']
+    lit = " highlight" if node.highlight else ""
+    parts = [f'<g class="node {node.kind}{lit}" id={_attr(gid)}>{tip}']
     rows = node.rows or [""]
     if node.kind == "op":
         parts.append(
@@ -228,16 +276,17 @@ def _node(node: SceneNode, r: Rect, gid: str) -> str:
             f'height="{r.height:.2f}"{rx} fill={_attr(node.fill)} stroke={_attr(stroke)} '
             f'stroke-width="{sw}"/>'
         )
-    first = r.center[1] - len(rows) * LINE_HEIGHT / 2
+    line = LINE_HEIGHT * fs
+    first = r.center[1] - len(rows) * line / 2
     for k, row in enumerate(rows):
-        y = first + (k + 0.5) * LINE_HEIGHT + 0.35 * FONT_SIZE
+        y = first + (k + 0.5) * line + 0.35 * FONT_SIZE * fs
         bold = k == 0 and node.role != "constant"  # the name, or a summary's part
         weight = ' font-weight="bold"' if bold and node.kind != "op" else ""
         parts.append(
             f'<text x="{cx:.2f}" y="{y:.2f}" text-anchor="middle"{weight}>{_text(row)}</text>'
         )
         if k and node.kind != "op":
-            ly = first + k * LINE_HEIGHT
+            ly = first + k * line
             parts.append(
                 f'<line x1="{r.left:.2f}" y1="{ly:.2f}" x2="{r.right:.2f}" y2="{ly:.2f}" '
                 f'stroke={_attr(node.border)} stroke-width="0.5"/>'
@@ -312,13 +361,18 @@ def _place_edge_labels(scene: Scene, layout: Layout, curves: list[list[Segment]]
     """Choose where each edge label goes (`Route.label_at`): beside its own curve."""
     if not any(e.label for e in scene.edges):
         return
-    sizes = [(text_width(e.label, SMALL), SMALL * 1.25) if e.label else None for e in scene.edges]
+    fs = scene.style.font_scale
+    small = SMALL * fs
+    sizes = [(text_width(e.label, small), small * 1.25) if e.label else None for e in scene.edges]
     captions = [
         Rect(
             r.left,
             r.top,
-            r.left + text_width(layout.cluster_labels[p]) + 2 * LABEL_PAD + CLUSTER_PAD,
-            r.top + CLUSTER_PAD + LINE_HEIGHT,
+            r.left
+            + text_width(layout.cluster_labels[p], FONT_SIZE * fs)
+            + 2 * LABEL_PAD
+            + CLUSTER_PAD,
+            r.top + CLUSTER_PAD + LINE_HEIGHT * fs,
         )
         for p, r in layout.clusters.items()
     ]
@@ -329,26 +383,25 @@ def _place_edge_labels(scene: Scene, layout: Layout, curves: list[list[Segment]]
         route.label_at = at
 
 
-def _edge(gid: str, edge: SceneEdge, route: Route, curve: list[Segment]) -> str:
+def _edge(gid: str, edge: SceneEdge, route: Route, curve: list[Segment], fs: float = 1.0) -> str:
     d = [f"M{curve[0][0][0]:.2f},{curve[0][0][1]:.2f}"]
     for _, c1, c2, q in curve:
         d.append(f"C{c1[0]:.2f},{c1[1]:.2f} {c2[0]:.2f},{c2[1]:.2f} {q[0]:.2f},{q[1]:.2f}")
-    colour, marker, width = (
-        (HIGHLIGHT, "arrow-hl", 2.2) if edge.highlight else (EDGE_COLOUR, "arrow", 1)
-    )
-    prefix = gid[: gid.index("-") + 1]
+    colour, width = (HIGHLIGHT, 2.2) if edge.highlight else (EDGE_COLOUR, 1)
+    lit = " highlight" if edge.highlight else ""
     tip = edge.tooltip or f"{edge.src} -> {edge.dst}"
+    small = SMALL * fs
     s = (
-        f'<g class="edge" id={_attr(gid)}><title>{_text(edge.src + "->" + edge.dst)}</title>'
+        f'<g class="edge{lit}" id={_attr(gid)}><title>{_text(edge.src + "->" + edge.dst)}</title>'
         f"<desc>{_text(tip)}</desc>"
-        f'<path d="{" ".join(d)}" fill="none" stroke="{colour}" '
-        f'stroke-width="{width}" marker-end="url(#{prefix}{marker})"/>'
+        f'<path d="{" ".join(d)}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
+        + _arrowhead(curve, colour, fs)
     )
     if edge.label and route.label_at is not None:
         x, y = route.label_at
         s += (
-            f'<text x="{x:.2f}" y="{y + 0.35 * SMALL:.2f}" text-anchor="middle" '
-            f'font-size="{SMALL:g}" fill="{colour}">{_text(edge.label)}</text>'
+            f'<text x="{x:.2f}" y="{y + 0.35 * small:.2f}" text-anchor="middle" '
+            f'font-size="{small:g}" fill="{colour}">{_text(edge.label)}</text>'
         )
     return s + "</g>"
 
@@ -357,53 +410,56 @@ def _legend_size(scene: Scene) -> tuple[float, float]:
     """Width and height of the legend box (0, 0 without one)."""
     if not scene.legend and not scene.notes:
         return 0.0, 0.0
+    k = scene.style.font_scale
     texts = ["legend"] + [item.text for item in scene.legend]
-    w = max(text_width(t, SMALL) for t in texts) + 40.0
-    w = max([w] + [text_width(n, SMALL * 0.9) + 16.0 for n in scene.notes])
-    h = (1 + len(scene.legend)) * 18.0 + len(scene.notes) * 14.0 + 10.0
+    w = max(text_width(t, SMALL * k) for t in texts) + 40.0 * k
+    w = max([w] + [text_width(n, SMALL * 0.9 * k) + 16.0 * k for n in scene.notes])
+    h = ((1 + len(scene.legend)) * 18.0 + len(scene.notes) * 14.0 + 10.0) * k
     return w, h
 
 
-def _legend_mark(item: LegendItem, x: float, y: float) -> str:
+def _legend_mark(item: LegendItem, x: float, y: float, k: float) -> str:
     if item.mark == "line":
         return (
-            f'<line x1="{x:.2f}" y1="{y + 7:.2f}" x2="{x + 18:.2f}" y2="{y + 7:.2f}" '
+            f'<line x1="{x:.2f}" y1="{y + 7 * k:.2f}" x2="{x + 18 * k:.2f}" y2="{y + 7 * k:.2f}" '
             f'stroke={_attr(item.fill)} stroke-width="2.2"/>'
         )
     if item.mark == "op":
         return (
-            f'<ellipse cx="{x + 9:.2f}" cy="{y + 7:.2f}" rx="9" ry="7" fill={_attr(item.fill)} '
-            f'stroke="#000000" stroke-width="1"/>'
+            f'<ellipse cx="{x + 9 * k:.2f}" cy="{y + 7 * k:.2f}" rx="{9 * k:g}" ry="{7 * k:g}" '
+            f'fill={_attr(item.fill)} stroke="#000000" stroke-width="1"/>'
         )
     sw = 2 if item.border != BORDER else 0.5
     return (
-        f'<rect x="{x:.2f}" y="{y:.2f}" width="18" height="14" fill={_attr(item.fill)} '
-        f'stroke={_attr(item.border)} stroke-width="{sw}"/>'
+        f'<rect x="{x:.2f}" y="{y:.2f}" width="{18 * k:g}" height="{14 * k:g}" '
+        f'fill={_attr(item.fill)} stroke={_attr(item.border)} stroke-width="{sw}"/>'
     )
 
 
 def _legend(scene: Scene, x: float, y: float, width: float) -> str:
     """The legend: a box beside the graph, one line per mark, then the notes."""
     _, height = _legend_size(scene)
+    k = scene.style.font_scale
+    small = SMALL * k
     parts = [
         f'<g class="legend"><rect x="{x:.2f}" y="{y:.2f}" width="{width:.2f}" '
         f'height="{height:.2f}" rx="4" fill="#ffffff" stroke="#999999"/>',
-        f'<text x="{x + 8:.2f}" y="{y + 14:.2f}" font-size="{SMALL:g}" '
+        f'<text x="{x + 8 * k:.2f}" y="{y + 14 * k:.2f}" font-size="{small:g}" '
         f'font-weight="bold">legend</text>',
     ]
-    row = y + 22.0
+    row = y + 22.0 * k
     for item in scene.legend:
-        parts.append(_legend_mark(item, x + 8.0, row))
+        parts.append(_legend_mark(item, x + 8.0 * k, row, k))
         parts.append(
-            f'<text x="{x + 32:.2f}" y="{row + 11:.2f}" font-size="{SMALL:g}">'
+            f'<text x="{x + 32 * k:.2f}" y="{row + 11 * k:.2f}" font-size="{small:g}">'
             f"{_text(item.text)}</text>"
         )
-        row += 18.0
+        row += 18.0 * k
     for note in scene.notes:
         parts.append(
-            f'<text x="{x + 8:.2f}" y="{row + 11:.2f}" font-size="{SMALL * 0.9:g}" '
+            f'<text x="{x + 8 * k:.2f}" y="{row + 11 * k:.2f}" font-size="{small * 0.9:g}" '
             f'fill="#444444">{_text(note)}</text>'
         )
-        row += 14.0
+        row += 14.0 * k
     parts.append("</g>")
     return "".join(parts)

@@ -1,0 +1,45 @@
+"""The switch that lets one CI run go without PyTorch, and only that run."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.optional import NO_TORCH, require
+
+MISSING = "tinygrad_lite_no_such_package"
+
+
+def test_ci_fails_on_a_missing_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.delenv(NO_TORCH, raising=False)
+    with pytest.raises(ImportError):
+        require(MISSING)
+
+
+def test_locally_a_missing_package_skips(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require(MISSING)
+
+
+def test_the_switch_skips_torch_even_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv(NO_TORCH, "1")
+    with pytest.raises(pytest.skip.Exception, match="TINYGRAD_LITE_NO_TORCH=1"):
+        require("torch")
+
+
+def test_the_switch_is_only_for_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv(NO_TORCH, "1")
+    with pytest.raises(ImportError):
+        require(MISSING)
+
+
+@pytest.mark.parametrize("value", ["", "0", "yes"])
+def test_the_switch_needs_the_value_1(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv(NO_TORCH, value)
+    monkeypatch.setattr("importlib.import_module", lambda name: pytest.fail("imported"))
+    with pytest.raises(pytest.fail.Exception, match="imported"):
+        require("torch")
