@@ -25,15 +25,23 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$*]'
 	@touch $@
 
-# The Graphviz `dot` program draws the pictures. Installed with apt-get when we can;
-# otherwise say how, and the library falls back to its built-in SVG layout.
-graphviz:
-	@if command -v dot >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Graphviz with apt-get ..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+# Graphviz draws the pictures, found in this order: its `dot` program if installed; as root
+# with apt-get, the Debian package, installed quietly (one line; apt's output goes to the
+# log); otherwise Graphviz's layout from pip, the pygraphviz wheel of the `layout` extra,
+# into .venv (no system package, no root, no compiler: --only-binary). Without any of them
+# the library draws with its built-in layout, and this says so.
+GRAPHVIZ_LOG := $(VENV)/graphviz-install.log
+graphviz: | $(PY)
+	@if command -v dot >/dev/null 2>&1 || $(PY) -c 'import pygraphviz' >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 \
+		&& echo "Installing Graphviz with apt-get (log: $(GRAPHVIZ_LOG)) ..." \
+		&& { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; } \
+			>$(GRAPHVIZ_LOG) 2>&1; then :; \
+	elif echo "Installing Graphviz's layout from pip: pygraphviz into $(VENV) (log: $(GRAPHVIZ_LOG)) ..." \
+		&& $(PY) -m pip install --disable-pip-version-check --only-binary=pygraphviz -e '.[layout]' \
+			>$(GRAPHVIZ_LOG) 2>&1; then :; \
 	else \
-		echo "Graphviz 'dot' was not found, so pictures use the built-in layout."; \
+		echo "Graphviz could not be installed (see $(GRAPHVIZ_LOG)), so pictures use the built-in layout."; \
 		echo "To install it: sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS),"; \
 		echo "winget install graphviz (Windows; then add it to PATH), conda install -c conda-forge graphviz."; \
 	fi

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from optional import require
 
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import ExpressionError, evaluate, parse, parse_assignments
 from tinygrad_lite.value import Value
-from tinygrad_lite.viz import COLOURS
+from tinygrad_lite.viz import COLOURS, output
 
 NEURON = "tanh(w1*x1 + w2*x2 + b)"
 NEURON_SET = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.88"]
@@ -228,14 +232,57 @@ def test_assignments_parse() -> None:
 def test_draw_without_graphviz(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program, no rsvg-convert
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # no pygraphviz
+    monkeypatch.setattr(output, "RASTERISERS", [])  # and no SVG rasteriser of any kind
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(tmp_path / "g.png")]) == 1
     err = capsys.readouterr().err
-    assert "apt-get install graphviz" in err
+    assert "rasteriser" in err
+    assert 'pip install "tinygrad_lite[layout]"' in err
     assert "Traceback" not in err
+    assert not (tmp_path / "g.png").exists()
     target = tmp_path / "g.svg"
     assert main(["draw", "x*2", "--set", "x=1", "-o", str(target)]) == 0
+    assert f"wrote {target} (drawn by the built-in layout)" in capsys.readouterr().out
     assert "<svg" in target.read_text(encoding="utf-8")
+
+
+def test_draw_png_with_the_builtin_layout_and_a_rasteriser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rsvg = shutil.which("rsvg-convert")
+    if rsvg is None:
+        pytest.skip("the rsvg-convert program is not installed")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "rsvg-convert").symlink_to(rsvg)
+    monkeypatch.setenv("PATH", str(tools))  # rsvg-convert, but no dot
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)
+    target = tmp_path / "g.png"
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(target)]) == 0
+    assert f"wrote {target} (drawn by the built-in layout)" in capsys.readouterr().out
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("svg", b"<")]
+)
+def test_draw_with_pygraphviz_when_dot_is_missing(
+    suffix: str,
+    magic: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    require("pygraphviz")
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    target = folder / f"g.{suffix}"
+    assert main(["draw", "a*b", "--set", "a=2", "b=-3", "--backward", "-o", str(target)]) == 0
+    assert "(drawn by Graphviz (pygraphviz))" in capsys.readouterr().out
+    assert target.read_bytes().startswith(magic)
+    assert [p.name for p in folder.iterdir()] == [target.name]  # exactly the file named
 
 
 def test_draw_check_and_highlight(capsys: pytest.CaptureFixture[str]) -> None:
@@ -399,3 +446,301 @@ def test_demo_refuses_an_unwritable_folder_before_working(
     if Path("/proc/self").is_dir():  # a folder nobody, not even root, can create
         assert main(["demo", "--steps", "1", "--out", "/proc/nope"]) == 2
         assert "cannot write pictures into '/proc/nope'" in capsys.readouterr().err
+
+
+# --- help, descriptions, defaults, --version ----------------------------------------------
+
+
+def every_parser() -> dict[str, argparse.ArgumentParser]:
+    """The parser of each command (the demo's own parser included)."""
+    from tinygrad_lite import demo
+    from tinygrad_lite.cli import _parser, _subparsers
+
+    parsers = _subparsers(_parser())
+    parsers["demo"] = demo._parser()
+    return parsers
+
+
+def test_every_command_has_a_description() -> None:
+    parsers = every_parser()
+    assert sorted(parsers) == ["demo", "draw", "explain", "gradcheck", "train"]
+    for name, parser in parsers.items():
+        assert parser.description, name
+        assert len(parser.description) > 40, name
+
+
+def test_every_option_has_help_that_shows_its_default() -> None:
+    for name, parser in every_parser().items():
+        for action in parser._actions:
+            if not action.option_strings or action.dest in ("help", "version"):
+                continue
+            where = f"{name} {action.option_strings[-1]}"
+            assert action.help, where
+            if action.required:
+                continue
+            assert "default" in action.help, where
+            if action.default not in (None, False, []):
+                assert "%(default)" in action.help, where  # the real value, never a copy
+    text = every_parser()["gradcheck"].format_help()
+    assert "(default: 1e-06)" in text
+    assert "(default: 1e-05)" in text
+
+
+def test_version_prints_the_package_version() -> None:
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    match = re.search(r'^version = "([^"]+)"', pyproject, flags=re.MULTILINE)
+    assert match is not None
+    r = run("--version")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"tinygrad-lite {match.group(1)}"
+
+
+# --- the formula anywhere, operators from other notations, numbers of the checks ---------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["draw", "--set", "a=2", "b=-3", "a*b"],
+        ["draw", "--set", "a=2", "b=-3", "a*b", "--backward"],
+        ["draw", "--inputs", "a", "--set", "a=2", "b=-3", "a*b"],
+        ["draw", "--set", "a=2", "b=-3", "--inputs", "a", "a*b"],
+        ["draw", "--backward", "--set", "b=-3", "a=2", "a * b"],
+    ],
+)
+def test_the_formula_may_follow_set(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 0, capsys.readouterr().err
+    dot = capsys.readouterr().out
+    assert "data -6.0000" in dot  # 2 * -3
+    assert "<B>a</B>" in dot
+    assert "<B>b</B>" in dot
+
+
+def test_gradcheck_and_explain_take_the_formula_after_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["gradcheck", "--set", "a=2", "b=-3", "a*b"]) == 0
+    assert "passed" in capsys.readouterr().out
+    assert main(["explain", "--wrt", "a", "--set", "a=2", "b=-3", "a*b"]) == 0
+    assert "dout/da = -3" in capsys.readouterr().out
+
+
+def test_a_bad_set_value_is_still_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "a*b", "--set", "a=2", "b"]) == 2
+    assert "expected NAME=NUMBER, got 'b'" in capsys.readouterr().err
+    assert main(["draw", "a*b", "--set", "a=2,b=3"]) == 2
+    assert "separate the assignments with spaces: --set a=2 b=3" in capsys.readouterr().err
+    assert main(["draw", "Tanh(a)", "--set", "a=2"]) == 2
+    assert "calling Tanh is not allowed (did you mean tanh?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("formula", "hint"),
+    [
+        ("a^b", "for a power write a**b"),
+        ("a//b", "write a/b"),
+        ("a % b", "the operator % is not allowed"),
+        ("a @ b", "the operator @ is not allowed"),
+        ("~a + b", "the operator ~ is not allowed"),
+        ("|a| + b", "for |x| write abs(x)"),
+        ("2a + b", "write a product with *, as in 2*x"),
+    ],
+)
+def test_operators_from_other_notations_get_a_hint(
+    formula: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["draw", formula, "--set", "a=2", "b=3"]) == 2
+    err = capsys.readouterr().err
+    assert hint in err
+    assert "BitXor" not in err
+    assert "FloorDiv" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--eps", "0", "argument --eps: must be a positive number, got 0"),
+        ("--eps", "-0.5", "argument --eps: must be a positive number, got -0.5"),
+        ("--eps", "tiny", "argument --eps: 'tiny' is not a positive number"),
+        ("--atol", "-1", "argument --atol: must be a number >= 0, got -1"),
+        ("--rtol", "nan", "argument --rtol: must be a number >= 0, got nan"),
+    ],
+)
+def test_bad_check_numbers_get_a_plain_message(
+    option: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["gradcheck", "a*b", "--set", "a=2", "b=3", option, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert re.search(r"[A-Z]\w*(Error|Exception)", err) is None, err
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT", "rl", "bt"])
+def test_every_rankdir(rankdir: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "a*b", "--set", "a=2", "b=3", "--rankdir", rankdir]) == 0
+    assert f"rankdir={rankdir.upper()}" in capsys.readouterr().out
+
+
+def test_an_unknown_rankdir_lists_the_four(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["draw", "a*b", "--set", "a=2", "b=3", "--rankdir", "up"])
+    err = capsys.readouterr().err
+    for choice in ("LR", "RL", "TB", "BT"):
+        assert choice in err
+
+
+def test_check_runs_the_backward_it_compares(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "a*b", "--set", "a=2", "b=-3", "--check"]) == 0
+    dot = capsys.readouterr().out
+    a_box = next(line for line in dot.splitlines() if "<B>a</B>" in line)
+    assert "grad -3.0000" in a_box  # d(a*b)/da = b, not an empty 0.0000 beside "check ok"
+    assert "check ok" in dot
+
+
+# --- kinks, roots, abs and sqrt ------------------------------------------------------------
+
+
+def test_a_kink_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gradcheck", "relu(a)", "--set", "a=0"]) == 1
+    out = capsys.readouterr().out
+    assert "a = 0 is a kink of the formula: its slope is 0 just below and 1 just above" in out
+    assert "the derivative is a convention (the rule used here gives 0)" in out
+    assert "averages the two slopes (0.5)" in out
+    assert "--set a=0.001" in out
+    assert main(["gradcheck", "relu(a)", "--set", "a=0.001"]) == 0  # the advice works
+
+
+def test_a_kink_note_is_only_for_kinks() -> None:
+    from tinygrad_lite.cli import _kink_note
+
+    smooth = parse("a*a + 3*a")
+    assert _kink_note(smooth, {"a": 1.0}, "a", analytic=9.0, numeric=5.0, eps=1e-6) is None
+    kinked = parse("relu(a) * 2")
+    note = _kink_note(kinked, {"a": 0.0}, "a", analytic=0.0, numeric=1.0, eps=1e-6)
+    assert note is not None
+    assert "slope is 0 just below and 2 just above" in note
+
+
+@pytest.mark.parametrize("formula", ["a**0.5", "sqrt(a)", "a**0.25 + 1"])
+def test_a_root_at_zero_speaks_of_an_infinite_slope(
+    formula: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["gradcheck", formula, "--set", "a=0"]) == 2
+    err = capsys.readouterr().err
+    assert "infinite" in err
+    assert "at 0" in err or "at x = 0" in err
+    assert "negative" not in err
+
+
+def test_a_root_at_zero_in_the_library_speaks_of_an_infinite_slope() -> None:
+    from tinygrad_lite import DomainError, Tensor
+
+    x = Value(0.0)
+    y = x**0.5
+    message = re.escape("slope of x ** 0.5 is infinite at x = 0")
+    with pytest.raises(DomainError, match=message) as info:
+        y.backward()
+    assert "negative" not in str(info.value)
+    t = Tensor([0.0, 4.0], requires_grad=True)
+    with pytest.raises(DomainError, match="infinite at x = 0"):
+        (t**0.5).sum().backward()
+
+
+@pytest.mark.parametrize(
+    ("formula", "x", "value", "slope"),
+    [
+        ("abs(x)", -3.0, 3.0, -1.0),
+        ("abs(x)", 2.5, 2.5, 1.0),
+        ("abs(x)", 0.0, 0.0, 0.0),  # PyTorch's choice at the kink
+        ("sqrt(x)", 4.0, 2.0, 0.25),  # 1 / (2 sqrt(x))
+        ("sqrt(abs(x))", -9.0, 3.0, -1.0 / 6.0),
+    ],
+)
+def test_abs_and_sqrt(formula: str, x: float, value: float, slope: float) -> None:
+    leaf = Value(x, label="x")
+    out = evaluate(parse(formula), {"x": leaf})
+    out.backward()
+    assert out.data == pytest.approx(value, abs=1e-12)
+    assert leaf.grad == pytest.approx(slope, abs=1e-12)
+
+
+def test_sqrt_of_a_negative_number_names_the_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "sqrt(x)", "--set", "x=-4"]) == 2
+    err = capsys.readouterr().err
+    assert "-4" in err
+    assert "Traceback" not in err
+
+
+# --- train ---------------------------------------------------------------------------------
+
+
+def predict(checkpoint: Path, features: np.ndarray) -> np.ndarray:
+    """Class predictions of the saved MLP, computed here with numpy alone."""
+    with np.load(checkpoint) as saved:
+        params = {k: saved[k] for k in saved.files}
+    h = features
+    for i in (0, 2):
+        h = np.tanh(h @ params[f"{i}.weight"] + params[f"{i}.bias"])
+    logits = h @ params["4.weight"] + params["4.bias"]
+    return np.asarray(logits.argmax(axis=1))
+
+
+@pytest.mark.parametrize(("dataset", "n_classes"), [("moons", 2), ("spirals", 3)])
+def test_train_fits_every_class(
+    dataset: str, n_classes: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tinygrad_lite import data
+
+    args = ["train", "--dataset", dataset, "--samples", "90", "--epochs", "30", "--seed", "1"]
+    assert main([*args, "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert f"{dataset}: 90 points, {n_classes} classes" in out
+    features, labels = (
+        data.make_moons(90, seed=1) if dataset == "moons" else data.make_spirals(30, seed=1)
+    )
+    assert int(labels.max()) + 1 == n_classes
+    predicted = predict(tmp_path / "mlp.npz", features)
+    assert set(np.unique(predicted)) == set(range(n_classes))  # every class is predicted
+    accuracy = float(np.mean(predicted == labels))
+    assert f"training accuracy {accuracy:.2%} over {n_classes} classes" in out
+    per_class = ", ".join(f"{np.mean(predicted[labels == k] == k):.1%}" for k in range(n_classes))
+    assert f"(per class: {per_class})" in out
+    assert accuracy > 1.5 / n_classes  # well above guessing
+
+
+def test_samples_is_the_size_of_the_data_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "--dataset", "spirals", "--samples", "100", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--samples 100: spirals has 3 arms of equal size" in err
+    assert "e.g. 99 or 102" in err
+
+
+def test_progress_prints_without_tqdm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm fails
+    assert main(["train", "--epochs", "3", "--samples", "30", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("epoch")]
+    assert [line.split()[1] for line in lines] == ["1/3", "2/3", "3/3"]
+    assert all("loss" in line and "accuracy" in line for line in lines)
+    assert (
+        main(["train", "--epochs", "3", "--samples", "30", "--out", str(tmp_path), "--quiet"]) == 0
+    )
+    assert capsys.readouterr().err == ""
+
+
+def test_a_skipped_loss_plot_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert (
+        main(["train", "--epochs", "1", "--samples", "30", "--out", str(tmp_path), "--quiet"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "loss plot skipped: matplotlib is not installed" in out
+    assert '".[notebooks]"' in out
+    assert not (tmp_path / "loss.png").exists()
+    assert (tmp_path / "mlp.npz").exists()

@@ -3,7 +3,8 @@
 Formulas come from the command line, so they are parsed into a small whitelist
 (`tinygrad_lite.expr`) and never executed as Python. Any bad input (a formula that is not
 allowed, a missing or unknown variable, a bad number, an output path that cannot be
-written) ends with one line on stderr and exit code 2; a failed gradient check exits 1.
+written) ends with one line on stderr and exit code 2; a failed gradient check, or a
+picture format no installed engine can draw, exits 1.
 """
 
 from __future__ import annotations
@@ -17,15 +18,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tinygrad_lite.autograd import toposort
+from tinygrad_lite import __version__
+from tinygrad_lite.autograd import no_grad, toposort
+from tinygrad_lite.console import CANNOT_DRAW, quiet_broken_pipe, save_picture
 from tinygrad_lite.errors import DomainError
-from tinygrad_lite.expr import ExpressionError, evaluate, names, parse, parse_assignments
+from tinygrad_lite.expr import (
+    FUNCTIONS,
+    evaluate,
+    names,
+    parse,
+    parse_assignments,
+)
 from tinygrad_lite.value import Value
+from tinygrad_lite.viz.output import picture_format
 
 __all__ = ["main"]
 
 PROG = "tinygrad-lite"
-FORMATS = ("svg", "png", "pdf", "dot", "gv")
 
 
 class UsageError(Exception):
@@ -100,12 +109,10 @@ def _output_path(path: str) -> tuple[Path, str]:
             "or leave out -o to print the DOT source"
         )
     p = Path(path)
-    fmt = p.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise UsageError(
-            f"cannot tell the format of {path!r}: the file name must end in "
-            + ", ".join("." + f for f in FORMATS)
-        )
+    try:
+        fmt = picture_format(p)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     folder = p.parent if str(p.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {path!r}: the folder {str(folder)!r} does not exist")
@@ -114,13 +121,6 @@ def _output_path(path: str) -> tuple[Path, str]:
     if p.is_dir():
         raise UsageError(f"cannot write {path!r}: it is a folder")
     return p, fmt
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
 
 
 # ----------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     target = _output_path(args.output) if args.output is not None else None
     tree, values = _variables(args.expr, args.set)
     out, leaves = _build(tree, values, inputs=args.inputs)
-    if args.backward:
+    if args.backward or args.check:  # a check compares against the gradients: compute them
         out.backward()
         _check_gradients(out)
     options: dict[str, Any] = {
@@ -159,18 +159,14 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if target is None:
         sys.stdout.write(viz.draw_dot(out, **options).source)
         return 0
-    path, fmt = target
-    dot = viz.draw_dot(out, **options)
-    if fmt in ("dot", "gv"):
-        _write(path, dot.source.encode("utf-8"))
-    elif viz.dot_available():
-        _write(path, dot.pipe(format=fmt))
-    elif fmt == "svg" and _builtin_svg() is not None:
-        drawing = _builtin_svg()(viz.build_scene(out, **options))  # type: ignore[misc]
-        _write(path, _svg_text(drawing).encode("utf-8"))
-    else:
-        raise Failure(str(viz.GraphvizNotFound(f"needed to write {fmt}")))
-    print(f"wrote {path}")
+    path, _ = target
+    try:
+        engine = save_picture(out, path, **options)
+    except CANNOT_DRAW as exc:
+        raise Failure(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {path} (drawn by {engine})")
     return 0
 
 
@@ -186,23 +182,6 @@ def _style(args: argparse.Namespace) -> Any:
         raise UsageError(f"--size/--digits/--dpi: {exc}") from None
 
 
-def _builtin_svg() -> Any:
-    try:
-        return importlib.import_module("tinygrad_lite.viz.svg").render_svg
-    except ImportError:
-        return None
-
-
-def _svg_text(drawing: Any) -> str:
-    for attr in ("svg", "source", "text"):
-        value = getattr(drawing, attr, None)
-        if isinstance(value, str):
-            return value
-    if hasattr(drawing, "_repr_svg_"):
-        return str(drawing._repr_svg_())
-    return str(drawing)
-
-
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from tinygrad_lite.gradcheck import gradcheck
 
@@ -215,7 +194,50 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     inputs = [Value(values[n], label=n) for n in order]
     report = gradcheck(f, inputs, eps=args.eps, atol=args.atol, rtol=args.rtol)
     print(report)
+    for name, row in zip(order, report.rows, strict=True):
+        if not row.ok:
+            note = _kink_note(tree, values, name, row.analytic, row.numeric, args.eps)
+            if note is not None:
+                print(note)
     return 0 if report.passed else 1
+
+
+def _kink_note(
+    tree: Any, values: dict[str, float], name: str, analytic: float, numeric: float, eps: float
+) -> str | None:
+    """Why a check failed, when the formula has a kink (a corner) at the point: else None.
+
+    At a kink the slopes on the two sides differ. The derivative there is whatever the
+    rule picks (relu and abs pick 0, as PyTorch does), while a central difference steps
+    across the corner and averages the two slopes: the two cannot agree, and neither is
+    wrong. A jump between the one-sided slopes at least as big as the disagreement tells
+    a kink from a wrong rule (whose one-sided slopes agree to about eps times the
+    curvature).
+    """
+    x = values[name]
+
+    def at(shift: float) -> float:
+        point = {n: Value(v, requires_grad=False) for n, v in values.items()}
+        point[name] = Value(x + shift, requires_grad=False)
+        with no_grad():
+            return float(evaluate(tree, point).data)
+
+    try:
+        middle = at(0.0)
+        left, right = (middle - at(-eps)) / eps, (at(eps) - middle) / eps
+    except (DomainError, ArithmeticError):
+        return None
+    if not abs(right - left) >= max(abs(analytic - numeric), 1e-9):
+        return None
+    return (
+        f"note: {name} = {x:g} is a kink of the formula: its slope is {left:.6g} just below "
+        f"and {right:.6g} just above.\n"
+        f"  At a kink the derivative is a convention (the rule used here gives {analytic:.6g}); "
+        f"a central difference\n"
+        f"  steps across the kink and averages the two slopes ({numeric:.6g}), so it cannot "
+        f"check the rule there.\n"
+        f"  Check at a point off the kink instead, e.g. --set {name}={x + 1e-3:g}"
+    )
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -232,30 +254,64 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    try:
-        demo = importlib.import_module("tinygrad_lite.demo")
-    except ImportError as exc:
-        raise Failure(f"the demo is not available: {exc}") from None
-    result = demo.main(list(args.rest))
-    return int(result or 0)
+    from tinygrad_lite import demo
+
+    return demo.main(list(args.rest))
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    """A scalar MLP (2 -> 8 -> 8 -> 1, tanh) on a generated 2-D set, per-sample SGD.
+# ----------------------------------------------------------------------------------
+# train
+# ----------------------------------------------------------------------------------
 
-    Saves the weights to OUT/mlp.npz and, when matplotlib is installed, the mean loss
-    per epoch to OUT/loss.png.
-    """
+#: The data sets `train` offers, with what each one is.
+DATASETS = {
+    "moons": "two interleaving half circles, 2 classes",
+    "spirals": "three spiral arms, 3 classes (--samples split evenly over the arms)",
+}
+HIDDEN = 16  #: units in each of the two hidden layers
+
+
+def _dataset(name: str, samples: int, seed: int) -> tuple[Any, Any]:
+    """`samples` rows (features, integer class labels) of the data set called `name`."""
     from tinygrad_lite import data
-    from tinygrad_lite.nn import MLP
-    from tinygrad_lite.optim import SGD
 
-    if args.epochs < 1 or args.epochs > 10_000:
+    if name == "moons":
+        return data.make_moons(samples, seed=seed)
+    if samples % 3:
+        raise UsageError(
+            f"--samples {samples}: spirals has 3 arms of equal size, so --samples must be a "
+            f"multiple of 3, e.g. {samples - samples % 3} or {samples - samples % 3 + 3}"
+        )
+    return data.make_spirals(samples // 3, seed=seed)
+
+
+def _classifier(n_classes: int, seed: int) -> Any:
+    """The MLP 2 -> 16 -> 16 -> n_classes (tanh) that `train` fits: one output per class."""
+    from tinygrad_lite.nn import Linear, Sequential, Tanh
+    from tinygrad_lite.seed import rng_from
+
+    rng = rng_from(seed)
+    return Sequential(
+        Linear(2, HIDDEN, seed=rng),
+        Tanh(),
+        Linear(HIDDEN, HIDDEN, seed=rng),
+        Tanh(),
+        Linear(HIDDEN, n_classes, seed=rng),
+    )
+
+
+def _check_train_options(args: argparse.Namespace) -> Path:
+    """Refuse bad numbers and an unusable output folder before any work; returns the folder."""
+    if not 1 <= args.epochs <= 10_000:
         raise UsageError(f"--epochs must be between 1 and 10000, got {args.epochs}")
     if not (0.0 < args.lr <= 10.0):
         raise UsageError(f"--lr must be in (0, 10], got {args.lr}")
-    if not 2 <= args.samples <= 100_000:
-        raise UsageError(f"--samples must be between 2 and 100000, got {args.samples}")
+    if not (0.0 <= args.momentum < 1.0):
+        raise UsageError(f"--momentum must be in [0, 1), got {args.momentum}")
+    if not 3 <= args.samples <= 100_000:
+        raise UsageError(f"--samples must be between 3 and 100000, got {args.samples}")
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
     out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -263,64 +319,118 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot create {args.out!r}: {exc.strerror or exc}") from None
     if not os.access(out_dir, os.W_OK):
         raise UsageError(f"cannot write into {args.out!r}: permission denied")
+    return out_dir
 
-    make = data.make_moons if args.dataset == "moons" else data.make_spirals
-    features, labels = make(args.samples, seed=args.seed)
-    targets = [1.0 if int(c) == 1 else -1.0 for c in labels]
-    model = MLP(2, [8, 8, 1], nonlin="tanh", seed=args.seed)
-    opt = SGD(model.parameters(), lr=args.lr)
-    epochs: Any = range(args.epochs)
-    if not args.quiet:
-        try:
-            tqdm = importlib.import_module("tqdm").tqdm
-            epochs = tqdm(epochs, desc="train", unit="epoch", file=sys.stderr)
-        except ImportError:
-            pass
+
+class _Progress:
+    """Reports each epoch: a tqdm bar when tqdm is installed, else a plain line now and then.
+
+    Either way it goes to stderr, so stdout keeps only the results; `--quiet` silences it.
+    """
+
+    def __init__(self, epochs: int, quiet: bool) -> None:
+        self.epochs, self.quiet = epochs, quiet
+        self.every = max(1, epochs // 10)  # about ten plain lines, whatever the length
+        self.bar: Any = None
+        if not quiet:
+            try:
+                tqdm = importlib.import_module("tqdm").tqdm
+            except ImportError:
+                pass
+            else:
+                self.bar = tqdm(total=epochs, desc="train", unit="epoch", file=sys.stderr)
+
+    def update(self, epoch: int, loss: float, accuracy: float) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(loss=f"{loss:.4f}", acc=f"{accuracy:.2f}")
+            self.bar.update(1)
+            if epoch == self.epochs:
+                self.bar.close()
+        elif not self.quiet and (epoch % self.every == 0 or epoch in (1, self.epochs)):
+            width = len(str(self.epochs))
+            print(
+                f"epoch {epoch:>{width}}/{self.epochs}  loss {loss:.4f}  accuracy {accuracy:.2%}",
+                file=sys.stderr,
+            )
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Fit `_classifier` to a built-in 2-D data set, every class at once.
+
+    Softmax cross-entropy over one output per class, minibatch SGD with momentum. Saves
+    the weights to OUT/mlp.npz and, when matplotlib is installed, the loss per epoch to
+    OUT/loss.png (or says why not).
+    """
+    import numpy as np
+
+    from tinygrad_lite import data, save
+    from tinygrad_lite.nn import functional as F
+    from tinygrad_lite.optim import SGD
+    from tinygrad_lite.seed import rng_from
+    from tinygrad_lite.tensor import Tensor
+
+    out_dir = _check_train_options(args)
+    features, labels = _dataset(args.dataset, args.samples, args.seed)
+    n_classes = int(labels.max()) + 1
+    model = _classifier(n_classes, args.seed)
+    print(
+        f"{args.dataset}: {len(labels)} points, {n_classes} classes; "
+        f"MLP 2 -> {HIDDEN} -> {HIDDEN} -> {n_classes} (tanh), softmax cross-entropy, "
+        f"SGD (lr {args.lr:g}, momentum {args.momentum:g}, batches of {args.batch_size}), "
+        f"{args.epochs} epochs"
+    )
+    opt = SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    order = rng_from(args.seed)
+    everything = Tensor(features)
+    progress = _Progress(args.epochs, args.quiet)
     history: list[float] = []
-    accuracy = 0.0
-    for _ in epochs:
-        total, correct = 0.0, 0
-        for row, target in zip(features.tolist(), targets, strict=True):
-            prediction = model(row)
-            loss = (prediction - target) ** 2
+    predicted = labels
+    for epoch in range(1, args.epochs + 1):
+        for x, y in data.batches(features, labels, batch_size=args.batch_size, seed=order):
+            loss = F.cross_entropy(model(Tensor(x)), y)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total += loss.data
-            correct += (prediction.data > 0) == (target > 0)
-        history.append(total / len(targets))
-        accuracy = correct / len(targets)
-        if hasattr(epochs, "set_postfix"):
-            epochs.set_postfix(loss=f"{history[-1]:.4f}", acc=f"{accuracy:.2f}")
-    print(f"final mean loss {history[-1]:.4f}, training accuracy {accuracy:.2%}")
-    try:
-        from tinygrad_lite import save
-
-        print(f"wrote {save(model, out_dir / 'mlp.npz')}")
-    except ImportError:
-        pass
+        with no_grad():  # loss and accuracy on the whole training set after the epoch
+            logits = model(everything)
+            history.append(F.cross_entropy(logits, labels).item())
+        predicted = logits.data.argmax(axis=1)
+        progress.update(epoch, history[-1], float(np.mean(predicted == labels)))
+    per_class = [float(np.mean(predicted[labels == k] == k)) for k in range(n_classes)]
+    print(
+        f"final mean loss {history[-1]:.4f}, training accuracy "
+        f"{float(np.mean(predicted == labels)):.2%} over {n_classes} classes "
+        f"(per class: {', '.join(f'{a:.1%}' for a in per_class)})"
+    )
+    print(f"wrote {save(model, out_dir / 'mlp.npz')}")
     plot = _plot_loss(history, out_dir / "loss.png")
-    if plot is not None:
-        print(f"wrote {plot}")
+    print(f"wrote {plot}" if isinstance(plot, Path) else f"loss plot skipped: {plot}")
     return 0
 
 
-def _plot_loss(history: list[float], path: Path) -> Path | None:
-    """Mean loss per epoch as a PNG, or None when matplotlib is not installed."""
+def _plot_loss(history: list[float], path: Path) -> Path | str:
+    """The loss per epoch as a PNG at `path`; or, when it cannot be drawn, why not."""
     try:
         matplotlib = importlib.import_module("matplotlib")
     except ImportError:
-        return None
+        return (
+            "matplotlib is not installed "
+            '(pip install matplotlib, or the extra: pip install -e ".[notebooks]")'
+        )
     matplotlib.use("Agg")
     plt = importlib.import_module("matplotlib.pyplot")
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.plot(range(1, len(history) + 1), history, marker="o", markersize=3)
     ax.set_xlabel("epoch")
-    ax.set_ylabel("mean squared error")
+    ax.set_ylabel("cross-entropy (training set)")
     ax.set_title("training loss")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        return f"cannot write {str(path)!r}: {exc.strerror or exc}"
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -329,26 +439,63 @@ def _plot_loss(history: list[float], path: Path) -> Path | None:
 # ----------------------------------------------------------------------------------
 
 
+def _number(kind: type, low: float, low_open: bool, what: str) -> Any:
+    """An argparse type: a number of `kind` above `low`, refused with a one-line reason."""
+
+    def read(text: str) -> Any:
+        try:
+            x = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(x) or x < low or (low_open and x == low):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return x
+
+    read.__name__ = what  # argparse names the type in some messages
+    return read
+
+
+positive = _number(float, 0.0, True, "a positive number")
+non_negative = _number(float, 0.0, False, "a number >= 0")
+positive_int = _number(int, 1, False, "a whole number >= 1")
+seed_int = _number(int, 0, False, "a whole number >= 0")
+
+
+def _rankdir(text: str) -> str:
+    return text.upper()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Draw, check and explain the derivatives of a formula."
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_draw, _add_gradcheck, _add_explain, _add_demo, _add_train):
+        add(sub)
+    return parser
 
-    def formula(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "expr",
-            metavar="EXPR",
-            help='a formula such as "tanh(w1*x1 + b)"; it may start with a minus ("-x*y")',
-        )
-        p.add_argument(
-            "--set",
-            nargs="+",
-            default=[],
-            metavar="NAME=NUMBER",
-            help="the value of every variable, e.g. --set x1=2 w1=-3",
-        )
 
+def _formula_arguments(p: argparse.ArgumentParser) -> None:
+    """EXPR and --set, which draw, gradcheck and explain share."""
+    p.add_argument(
+        "expr",
+        metavar="EXPR",
+        help='a formula such as "tanh(w1*x1 + b)"; it may start with a minus ("-x*y"). '
+        "Operators + - * / ** and the functions " + ", ".join(FUNCTIONS),
+    )
+    p.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="the value of every variable, e.g. --set x1=2 w1=-3; the formula may come "
+        "before or after (no default: every variable of the formula needs one)",
+    )
+
+
+def _add_draw(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The draw command: a formula's graph as DOT text or a picture file."""
     d = sub.add_parser(
         "draw",
         help="draw the graph of a formula",
@@ -358,9 +505,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog='example: tinygrad-lite draw "tanh(w1*x1 + w2*x2 + b)" '
         "--set x1=2 x2=0 w1=-3 w2=1 b=6.88 --inputs x1 x2 --backward -o neuron.svg",
     )
-    formula(d)
+    _formula_arguments(d)
     d.add_argument(
-        "-o", "--output", help="file to write: .svg .png .pdf or .dot (default: DOT on stdout)"
+        "-o",
+        "--output",
+        help="file to write: .svg .png .pdf or .dot, drawn by Graphviz when installed, "
+        "else by the built-in layout (default: the DOT source on stdout)",
     )
     d.add_argument(
         "--inputs",
@@ -368,61 +518,160 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME",
         help="variables that are inputs (data), not parameters: drawn in the input colour, "
-        "no gradient; e.g. --inputs x1 x2",
+        "no gradient; e.g. --inputs x1 x2 (default: none, every variable is a parameter)",
     )
-    d.add_argument("--backward", action="store_true", help="run backward and show gradients")
-    d.add_argument("--edge-labels", action="store_true", help="write local derivatives on edges")
-    d.add_argument("--legend", action="store_true", help="explain the colours")
     d.add_argument(
-        "--check", action="store_true", help="colour leaves by a finite-difference check"
+        "--backward", action="store_true", help="run backward and show gradients (default: off)"
     )
-    d.add_argument("--highlight", metavar="NAME", help="mark the paths from this variable")
-    d.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
-    d.add_argument("--title", help="a caption above the picture (and its SVG title)")
     d.add_argument(
-        "--depth", type=int, metavar="N", help="collapse parts nested deeper than N levels"
+        "--edge-labels",
+        action="store_true",
+        help="write the local derivative on each edge (default: off)",
     )
-    d.add_argument("--digits", type=int, default=4, metavar="N", help="decimals shown (4)")
+    d.add_argument("--legend", action="store_true", help="explain the colours (default: off)")
+    d.add_argument(
+        "--check",
+        action="store_true",
+        help="run backward and colour each variable by a finite-difference check of its "
+        "gradient (default: off)",
+    )
+    d.add_argument(
+        "--highlight",
+        metavar="NAME",
+        help="mark the paths from this variable to the output (default: none)",
+    )
+    d.add_argument(
+        "--rankdir",
+        type=_rankdir,
+        choices=["LR", "RL", "TB", "BT"],
+        default="LR",
+        help="direction of the graph: LR left to right, RL right to left, TB top to bottom, "
+        "BT bottom to top (default: %(default)s)",
+    )
+    d.add_argument(
+        "--title", help="a caption above the picture, also its SVG title (default: none)"
+    )
+    d.add_argument(
+        "--depth",
+        type=int,
+        metavar="N",
+        help="collapse parts nested deeper than N levels (default: show every level)",
+    )
+    d.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="decimals shown (default: %(default)s)"
+    )
     d.add_argument(
         "--size",
         metavar="SIZE",
         help="the page: an aspect such as 16:9, inches such as 13.33x7.5, or pixels such "
-        "as 1920x1080px (at --dpi)",
+        "as 1920x1080px (at --dpi) (default: as big as the graph needs)",
     )
-    d.add_argument("--dpi", type=float, metavar="N", help="pixels per inch of a PNG (96)")
+    d.add_argument("--dpi", type=float, metavar="N", help="pixels per inch of a PNG (default: 96)")
     d.set_defaults(run=cmd_draw)
 
-    g = sub.add_parser("gradcheck", help="compare analytic and numeric derivatives")
-    formula(g)
-    g.add_argument("--eps", type=float, default=1e-6)
-    g.add_argument("--atol", type=float, default=1e-5)
-    g.add_argument("--rtol", type=float, default=1e-4)
+
+def _add_gradcheck(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The gradcheck command: backward against central differences."""
+    g = sub.add_parser(
+        "gradcheck",
+        help="compare analytic and numeric derivatives",
+        description="Compare each derivative from backward with a central finite difference "
+        "(f(x+eps) - f(x-eps)) / (2 eps). Exit code 0 when all agree within "
+        "atol + rtol * |numeric|, 1 when one does not; a failure at a kink (relu(x) at 0) "
+        "is explained.",
+    )
+    _formula_arguments(g)
+    g.add_argument(
+        "--eps", type=positive, default=1e-6, help="finite-difference step (default: %(default)g)"
+    )
+    g.add_argument(
+        "--atol", type=non_negative, default=1e-5, help="absolute tolerance (default: %(default)g)"
+    )
+    g.add_argument(
+        "--rtol", type=non_negative, default=1e-4, help="relative tolerance (default: %(default)g)"
+    )
     g.set_defaults(run=cmd_gradcheck)
 
-    e = sub.add_parser("explain", help="spell out the chain rule for one derivative")
-    formula(e)
+
+def _add_explain(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The explain command: the chain rule path by path."""
+    e = sub.add_parser(
+        "explain",
+        help="spell out the chain rule for one derivative",
+        description="Spell out d(output)/d(variable) by the chain rule: every path from the "
+        "variable to the output, the local derivative on each edge, and their sum, checked "
+        "against a finite difference.",
+    )
+    _formula_arguments(e)
     e.add_argument("--wrt", required=True, metavar="NAME", help="the variable to differentiate by")
-    e.add_argument("--max-paths", type=int, default=64)
+    e.add_argument(
+        "--max-paths",
+        type=positive_int,
+        default=64,
+        help="print at most this many paths (default: %(default)s)",
+    )
     e.set_defaults(run=cmd_explain)
 
+
+def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The demo command, whose options the demo's own parser reads."""
     m = sub.add_parser(
         "demo",
-        help="draw the nine-weight graph and show what the library does",
+        help="check the nine-weight graph three ways, train a small MLP, draw the graph",
         add_help=False,  # --help goes to the demo's own parser
     )
     m.set_defaults(rest=[])
     m.set_defaults(run=cmd_demo)
 
-    t = sub.add_parser("train", help="train a small MLP on a built-in data set")
-    t.add_argument("--dataset", choices=["moons", "spirals"], default="moons")
-    t.add_argument("--epochs", type=int, default=20)
-    t.add_argument("--samples", type=int, default=100, help="size of the data set")
-    t.add_argument("--lr", type=float, default=0.05)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", default="out", help="folder for the checkpoint and the loss plot")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+
+def _add_train(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The train command: an MLP on a built-in data set, every class at once."""
+    t = sub.add_parser(
+        "train",
+        help="train a small MLP on a built-in data set",
+        description=f"Train an MLP 2 -> {HIDDEN} -> {HIDDEN} -> C (tanh; C = the number of "
+        "classes, every class at once) on a built-in 2-D data set by softmax cross-entropy "
+        "and minibatch SGD with momentum. Writes OUT/mlp.npz (tinygrad_lite.load reads it) "
+        "and the loss per epoch as OUT/loss.png.",
+        epilog="data sets: " + "; ".join(f"{k}: {v}" for k, v in DATASETS.items()),
+    )
+    t.add_argument(
+        "--dataset", choices=list(DATASETS), default="moons", help="the data (default: %(default)s)"
+    )
+    t.add_argument(
+        "--epochs",
+        type=int,
+        default=50,
+        help="passes over the data, 1 to 10000 (default: %(default)s)",
+    )
+    t.add_argument(
+        "--samples",
+        type=int,
+        default=300,
+        help="number of points in the data set, all classes together (default: %(default)s)",
+    )
+    t.add_argument(
+        "--batch-size", type=int, default=10, help="points per SGD step (default: %(default)s)"
+    )
+    t.add_argument("--lr", type=float, default=0.05, help="learning rate (default: %(default)s)")
+    t.add_argument(
+        "--momentum", type=float, default=0.9, help="SGD momentum (default: %(default)s)"
+    )
+    t.add_argument(
+        "--seed",
+        type=seed_int,
+        default=0,
+        help="seed of the data, the weights and the batch order (default: %(default)s)",
+    )
+    t.add_argument(
+        "--out",
+        default="out",
+        help="folder for the checkpoint and the loss plot (default: %(default)s)",
+    )
+    t.add_argument(
+        "--quiet", action="store_true", help="no progress on stderr (default: show progress)"
+    )
     t.set_defaults(run=cmd_train)
-    return parser
 
 
 #: The commands whose first positional argument is a formula.
@@ -453,16 +702,28 @@ def _option(token: str, actions: dict[str, argparse.Action]) -> argparse.Action 
     return None
 
 
-def _formula_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Let the formula of draw/gradcheck/explain begin with '-' ("-x*y", "-2*x").
+def _takes(action: argparse.Action, word: str) -> bool:
+    """Whether `word` reads as one more value of the option `action` (nargs "+")."""
+    if word.startswith("-"):
+        return False
+    if action.dest == "set":
+        return "=" in word  # NAME=NUMBER; a formula never has a single "="
+    if action.dest == "inputs":
+        return word.isidentifier()
+    return True
 
-    argparse takes any word starting with '-' for an option, so a formula such as
-    "-x*y" would be refused as an unknown option. Walking the words as argparse will,
-    the first one that is neither an option, nor an option's value, nor after "--" is
-    the formula; one starting with '-' is moved to the front with a space before it
-    (argparse then reads it as the positional EXPR; the space is stripped again). A
-    formula that reads as an option of its own (``-o*x`` for draw is ``-o`` with the value
-    ``*x``) still needs "--" before it, or parentheses: "(-o*x)".
+
+def _formula_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Put the formula of draw/gradcheck/explain first, wherever it was typed.
+
+    argparse takes any word starting with '-' for an option, and an option with several
+    values (``--set a=2 b=-3``) swallows every following word, the formula too. Walking
+    the words as argparse will, the first one that is neither an option nor an option's
+    value (``--set`` takes only NAME=NUMBER words, ``--inputs`` only names) is the formula;
+    it is moved to the front, with a space before it when it starts with '-' (argparse
+    then reads it as the positional EXPR; the space is stripped again). A formula that
+    reads as an option of its own (``-o*x`` for draw is ``-o`` with the value ``*x``)
+    still needs "--" before it, or parentheses: "(-o*x)".
     """
     if not argv or argv[0] not in FORMULA_COMMANDS:
         return argv
@@ -471,34 +732,26 @@ def _formula_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str
     k = 0
     while k < len(rest):
         token = rest[k]
-        if token == "--" or not token.startswith("-"):
-            return argv  # the formula is a plain word (or comes after "--"): nothing to do
+        if token == "--":
+            return argv  # everything after "--" is positional already
+        if not token.startswith("-"):
+            break  # a plain word where an option could stand: the formula
         action = _option(token, actions) if token != "-" else None
         if action is None:
-            break
+            break  # a word starting with '-' that is no option: a formula such as "-x*y"
         attached = "=" in token or (not token.startswith("--") and len(token) > 2)
         k += 1
         if action.nargs is None and not attached:
             k += 1  # the option's value, whatever it looks like
         elif action.nargs == "+" and not attached:
-            while k < len(rest) and not rest[k].startswith("-"):
+            while k < len(rest) and _takes(action, rest[k]):
                 k += 1
     else:
         return argv
-    return [argv[0], " " + rest[k], *rest[:k], *rest[k + 1 :]]
-
-
-def quiet_broken_pipe() -> None:
-    """The reader of our output went away (``| head``): stop without a traceback.
-
-    Python would try to flush stdout again at exit and report the broken pipe there, so
-    stdout is pointed at the null device first, as the Python documentation advises.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass  # stdout is not a real file (a test's capture): nothing will be flushed
+    if k == 0 and not rest[0].startswith("-"):
+        return argv  # the formula is first already
+    word = rest[k]
+    return [argv[0], " " + word if word.startswith("-") else word, *rest[:k], *rest[k + 1 :]]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -523,14 +776,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         quiet_broken_pipe()
         return 141
-    except (UsageError, ExpressionError, DomainError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
     except Failure as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
-    except (ValueError, TypeError, ArithmeticError, RecursionError, MemoryError) as exc:
-        print(f"{PROG}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except (UsageError, ValueError, TypeError, ArithmeticError) as exc:
+        # ExpressionError and DomainError are ValueErrors: each message names the problem.
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except (RecursionError, MemoryError):
+        print(f"{PROG}: error: the formula is too big to work with", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

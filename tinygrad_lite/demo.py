@@ -6,13 +6,19 @@ Run it with ``python -m tinygrad_lite.demo`` (or ``tinygrad-lite demo``). It pri
    hand-derived chain rule and central finite differences;
 2. a scalar MLP(2, [16, 16, 1]) trained on two moons by plain gradient descent on a hinge
    loss, with the loss falling and the final training accuracy;
-3. the picture of the nine-weight graph as SVG and PNG, when the renderer is available.
+3. the picture of the nine-weight graph as SVG and PNG, saying which engine drew it: the
+   Graphviz `dot` program, pygraphviz (the ``layout`` extra), or, with neither, the
+   built-in layout (its PNG through an SVG rasteriser, skipped with the reason when there
+   is none).
+
+Exit codes: 0 when the three gradients agree and the network learns (training accuracy
+at least 95%); 1 when either falls short, with the reason on stderr (too few ``--steps``
+is the usual one); 2 for bad options or a picture folder that cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
@@ -21,6 +27,7 @@ from pathlib import Path
 from typing import cast
 
 from tinygrad_lite.autograd import no_grad
+from tinygrad_lite.console import CANNOT_DRAW, quiet_broken_pipe, save_picture
 from tinygrad_lite.data import make_moons
 from tinygrad_lite.examples import (
     NineWeightGraph,
@@ -34,6 +41,11 @@ from tinygrad_lite.value import Value
 __all__ = ["central_differences", "main", "relative_difference", "train_moons"]
 
 Printer = Callable[[str], None]
+
+#: What the demo expects of itself: the engine within this of central differences, and
+#: this training accuracy after the default number of steps.
+AGREEMENT = 1e-6
+TARGET_ACCURACY = 0.95
 
 
 def _heading(text: str, out: Printer) -> None:
@@ -73,8 +85,9 @@ def _loss_at(x: Sequence[float], y: float) -> Callable[[list[float]], float]:
     return loss
 
 
-def show_nine_weight_graph(out: Printer, step: float = 1e-6) -> NineWeightGraph:
-    """Print part 1 of the demo and return the graph (with gradients filled in)."""
+def show_nine_weight_graph(out: Printer, step: float = 1e-6) -> tuple[NineWeightGraph, float]:
+    """Print part 1 of the demo; return the graph (with gradients filled in) and the
+    largest relative difference between the engine and central differences."""
     x, y, w = default_nine_weight_point()
     _heading("1. The nine-weight graph: three ways to the same gradient", out)
     out(f"inputs  x = {_fmt_vector(x)}")
@@ -111,7 +124,7 @@ def show_nine_weight_graph(out: Printer, step: float = 1e-6) -> NineWeightGraph:
     out("")
     out(f"largest relative difference, engine vs central differences: {worst:.1e}")
     out(f"largest relative difference, engine vs by hand:              {hand_gap:.1e}")
-    return graph
+    return graph, max(worst, hand_gap)
 
 
 def _hinge_loss(model: MLP, X: list[list[float]], signs: list[float], alpha: float) -> Value:
@@ -180,31 +193,32 @@ def show_training(out: Printer, steps: int, seed: int) -> float:
 
 
 def _write_pictures(graph: NineWeightGraph, outdir: Path, out: Printer = print) -> list[Path]:
-    """Render the nine-weight graph to outdir/nine_weight.svg and .png, if the renderer exists."""
-    try:
-        viz = importlib.import_module("tinygrad_lite.viz")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("tinygrad_lite.viz", "graphviz"):
-            raise
-        out(f"pictures skipped: {exc.name} is not available")
-        return []
+    """Draw the nine-weight graph into outdir/nine_weight.svg and .png; returns what was written.
+
+    Each file says which engine drew it. Without Graphviz (neither `dot` nor pygraphviz)
+    both come from the built-in layout, whose PNG needs an SVG rasteriser (see
+    `tinygrad_lite.viz.output`); without one the PNG is skipped, with the reason.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for fmt in ("svg", "png"):
-        dot = viz.draw_dot(graph.loss)
+    for suffix in (".svg", ".png"):
+        path = outdir / f"nine_weight{suffix}"
         try:
-            path = dot.render(
-                filename="nine_weight", directory=str(outdir), format=fmt, cleanup=True
-            )
-        except RuntimeError as exc:  # graphviz.ExecutableNotFound: the `dot` program is missing
-            out(f"pictures skipped: {exc}")
-            return written
+            engine = save_picture(graph.loss, path)
+        except CANNOT_DRAW as exc:
+            out(f"{path} skipped: {_first_line(exc)}; the .svg has the picture")
+            continue
         except OSError as exc:  # the folder went away or filled up since it was checked
-            out(f"pictures not written: {exc.strerror or exc}")
+            out(f"{path} not written: {exc.strerror or exc}")
             return written
-        written.append(Path(path))
-        out(f"wrote {path}")
+        written.append(path)
+        out(f"wrote {path} (drawn by {engine})")
     return written
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of an error's message, for a one-line report."""
+    return str(exc).strip().splitlines()[0].rstrip(".,:;")
 
 
 def _unwritable(folder: Path) -> str | None:
@@ -224,20 +238,55 @@ def _unwritable(folder: Path) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo; returns the process exit code (0 on success, 2 for bad options).
-
-    The picture folder is checked before the training starts, so a bad ``--out`` fails
-    in a moment with a one-line message instead of after the work.
-    """
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygrad-lite demo",
-        description="Check the nine-weight graph's gradients, train a small MLP, draw a graph.",
+        description="Check the nine-weight graph's gradients three ways, train a small MLP on "
+        "two moons, draw the graph. Exit code 0 when all is as expected, 1 when the "
+        f"gradients disagree or the training accuracy is below {TARGET_ACCURACY:.0%} "
+        "(the reason is printed), 2 for bad options.",
     )
-    parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="data and weight seed (default 0)")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="picture folder (./out)")
-    parser.add_argument("--no-pictures", action="store_true", help="do not draw the graph")
+    parser.add_argument(
+        "--steps", type=int, default=100, help="training steps (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="data and weight seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="picture folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--no-pictures", action="store_true", help="do not draw the graph (default: draw it)"
+    )
+    return parser
+
+
+def _shortfalls(gap: float, accuracy: float, steps: int) -> list[str]:
+    """Why the demo did not show what it promises, one sentence each (empty when it did)."""
+    why = []
+    if gap > AGREEMENT:
+        why.append(
+            f"the engine's gradients differ from the others by {gap:.1e} "
+            f"(more than the {AGREEMENT:g} expected)"
+        )
+    if accuracy < TARGET_ACCURACY:
+        hint = "; try more --steps (the default is 100)" if steps < 100 else ""
+        why.append(
+            f"the training accuracy {accuracy:.1%} is below the {TARGET_ACCURACY:.0%} "
+            f"the demo expects after {steps} steps{hint}"
+        )
+    return why
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the process exit code.
+
+    0 when the gradients agree and the network learns, 1 when either falls short (the
+    reason goes to stderr), 2 for bad options or an unwritable picture folder. The folder
+    is checked before the training starts, so a bad ``--out`` fails in a moment with a
+    one-line message instead of after the work.
+    """
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
@@ -251,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
 
     start = time.perf_counter()
-    graph = show_nine_weight_graph(print)
+    graph, gap = show_nine_weight_graph(print)
     acc = show_training(print, args.steps, args.seed)
     _heading("3. The picture", print)
     if args.no_pictures:
@@ -260,12 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write_pictures(graph, args.out)
     print("")
     print(f"demo finished in {time.perf_counter() - start:.1f} s")
-    return 0 if acc >= 0.95 else 1
+    sys.stdout.flush()
+    shortfalls = _shortfalls(gap, acc, args.steps)
+    for why in shortfalls:
+        print(f"{parser.prog}: {why} (exit code 1)", file=sys.stderr)
+    return 1 if shortfalls else 0
 
 
 if __name__ == "__main__":
-    from tinygrad_lite.cli import quiet_broken_pipe
-
     try:
         code = main()
         sys.stdout.flush()

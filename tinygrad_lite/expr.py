@@ -1,9 +1,10 @@
 """A safe formula language for the command line: parsed with `ast`, never executed.
 
 Allowed: numbers, variable names, ``+ - * / **``, unary minus and plus, parentheses, and
-calls of one argument to ``exp log tanh sin cos sigmoid relu``. Everything else
+calls of one argument to ``exp log tanh sin cos sigmoid relu abs sqrt``. Everything else
 (attributes, subscripts, other calls, keywords, lambdas, comprehensions, strings, ...) is
-refused with an `ExpressionError` that says what was found. The checked tree is then
+refused with an `ExpressionError` that says what was found; an operator from another
+notation gets a hint (``a^b`` is not a power in Python: write ``a**b``). The checked tree is then
 evaluated by walking it with `Value` arithmetic; Python's `eval` is never used. A part
 of the formula whose value is not finite (``x*1e308*10``) raises a `DomainError` naming
 that part, so no picture or check is ever made of an inf.
@@ -30,6 +31,17 @@ MAX_EXPONENT = 1000.0
 #: Deepest nesting accepted.
 MAX_DEPTH = 100
 
+
+def _abs(x: Value) -> Value:
+    """|x| as relu(x) + relu(-x): slope -1, then 1, and 0 at the kink, as PyTorch's abs."""
+    return x.relu() + (-x).relu()
+
+
+def _sqrt(x: Value) -> Value:
+    """The square root as the power 0.5."""
+    return x**0.5
+
+
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": Value.exp,
     "log": Value.log,
@@ -38,6 +50,8 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "cos": Value.cos,
     "sigmoid": Value.sigmoid,
     "relu": Value.relu,
+    "abs": _abs,
+    "sqrt": _sqrt,
 }
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -55,6 +69,21 @@ _OP_NAMES: dict[type[ast.operator], str] = {
     ast.Mult: "mul",
     ast.Div: "div",
     ast.Pow: "pow",
+}
+
+
+#: Operators a formula may not use, by their symbol, each with what to write instead.
+_REFUSED: dict[type[ast.AST], tuple[str, str]] = {
+    ast.BitXor: ("^", "for a power write a**b (in Python ^ is not a power)"),
+    ast.FloorDiv: ("//", "write a/b (there is no rounding division)"),
+    ast.Mod: ("%", "there is no remainder; use + - * / **"),
+    ast.MatMult: ("@", "formulas are scalar; use *"),
+    ast.BitAnd: ("&", "use + - * / **"),
+    ast.BitOr: ("|", "use + - * / **"),
+    ast.LShift: ("<<", "use + - * / **"),
+    ast.RShift: (">>", "use + - * / **"),
+    ast.Invert: ("~", "for a negative write -x"),
+    ast.Not: ("not", "use + - * / **"),
 }
 
 
@@ -102,7 +131,12 @@ def parse(text: str) -> ast.Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not a valid formula: {exc.msg} (column {exc.offset})") from None
+        hint = "; for |x| write abs(x)" if "|" in text else ""
+        if "decimal literal" in str(exc.msg):
+            hint = "; write a product with *, as in 2*x"
+        raise ExpressionError(
+            f"not a valid formula: {exc.msg} (column {exc.offset}){hint}"
+        ) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the formula is too deeply nested or malformed") from None
     count = 0
@@ -135,9 +169,7 @@ def _check(node: ast.AST) -> list[ast.AST]:
         return []
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            raise ExpressionError(
-                f"the operator {type(node.op).__name__} is not allowed; use + - * / **"
-            )
+            raise ExpressionError(_refused(node.op))
         if isinstance(node.op, ast.Pow):
             e = node.right
             if isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant):
@@ -154,20 +186,27 @@ def _check(node: ast.AST) -> list[ast.AST]:
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
-            raise ExpressionError(f"the operator {type(node.op).__name__} is not allowed")
+            raise ExpressionError(_refused(node.op))
         return [node.operand]
     if isinstance(node, ast.Call):
         f = node.func
         if not isinstance(f, ast.Name) or f.id not in FUNCTIONS:
             what = f.id if isinstance(f, ast.Name) else _DESCRIBE.get(type(f), "an expression")
+            near = f" (did you mean {what.lower()}?)" if what.lower() in FUNCTIONS else ""
             raise ExpressionError(
-                f"calling {what!s} is not allowed; the functions are {', '.join(FUNCTIONS)}"
+                f"calling {what!s} is not allowed{near}; the functions are {', '.join(FUNCTIONS)}"
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{f.id}() takes exactly one argument and no keywords")
         return [node.args[0]]
     what = _DESCRIBE.get(type(node), type(node).__name__)
     raise ExpressionError(f"{what} not allowed in a formula")
+
+
+def _refused(op: ast.AST) -> str:
+    """Why the operator `op` is refused, named by its symbol, with what to write instead."""
+    symbol, hint = _REFUSED.get(type(op), (type(op).__name__, "use + - * / **"))
+    return f"the operator {symbol} is not allowed in a formula: {hint}"
 
 
 def names(tree: ast.Expression) -> list[str]:
@@ -199,10 +238,10 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ExpressionError(
-                f"{number!r:.40} is not a number (for {name}); "
-                "write it as in a formula: 2, -0.5, 1e-3, 1_000"
-            ) from None
+            hint = "write it as in a formula: 2, -0.5, 1e-3, 1_000"
+            if "=" in number:
+                hint = "separate the assignments with spaces: --set a=2 b=3"
+            raise ExpressionError(f"{number!r:.40} is not a number (for {name}); {hint}") from None
         if not math.isfinite(value):
             raise ExpressionError(f"{name}={number} is not a finite number")
         if name in out:

@@ -253,7 +253,19 @@ def _check_overflow(name: str, out: Any, *inputs: Any) -> None:
 
 
 def _pow_base_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
-    return g * b * a ** (b - 1)
+    try:
+        return g * b * a ** (b - 1)
+    except (ArithmeticError, DomainError):
+        ad, bd = _data(a), _data(b)
+        vertical = (ad == 0) & (bd > 0) & (bd < 1)
+        if not _any(vertical):
+            raise
+        # The rule's own a ** (b - 1) has a negative power; the user wrote a positive one.
+        raise DomainError(
+            "pow",
+            f"the slope of x ** {float(_first(bd, vertical)):g} is infinite at x = 0 (the curve "
+            "rises vertically from zero), so its gradient at 0 is not defined",
+        ) from None
 
 
 def _pow_exponent_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
