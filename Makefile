@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh Debian machine (Python 3.10+ and make):
 #   make demo   create .venv, install, run the main demo
 #   make test   create .venv, install with the test extras, lint, type-check, run the suite
+#   make docs   the documentation site in site/ (open site/index.html in a browser, no server)
 # Other targets: lint, bench, images, screenshots, clean. EXTRAS picks the optional extras for `make test`:
 # the default runs the suite and every notebook (nbmake); CI adds torch and data so that the
 # PyTorch cross-checks run too.
@@ -10,7 +11,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 EXTRAS ?= test,notebooks
 
-.PHONY: demo test lint bench images screenshots clean graphviz
+.PHONY: demo test docs docs-python lint bench images screenshots clean graphviz
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else "tinygrad_lite needs Python 3.10 or newer; found " + sys.version.split()[0])'
@@ -58,6 +59,17 @@ test: $(VENV)/.installed-$(EXTRAS) graphviz lint
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then $(VENV)/bin/nbstripout --verify notebooks/*.ipynb; fi
 	$(PY) -m pytest tests notebooks --nbmake
 
+# The documentation site, built strictly into site/ (any warning fails it: a broken link, a
+# missing name, a docstring the generator cannot read; a notebook that raises), then
+# checked (tests/test_site.py). Notebooks are executed once and cached in .cache/docs.
+DOCS_EXTRAS := test,notebooks,docs
+docs-python: | $(PY)
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the docs site needs Python 3.11 or newer (mkdocstrings); found " + sys.version.split()[0])'
+
+docs: docs-python $(VENV)/.installed-$(DOCS_EXTRAS) graphviz
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build
+	TINYGRAD_LITE_SITE=site $(PY) -m pytest -q tests/test_site.py
+
 bench: $(VENV)/.installed-test,bench
 	$(PY) benchmarks/bench_scalar.py
 	@if [ -f benchmarks/bench_tensor.py ]; then $(PY) benchmarks/bench_tensor.py; fi
@@ -72,4 +84,4 @@ screenshots: $(VENV)/.installed-$(EXTRAS) graphviz
 	$(PY) docs/make_screenshots.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,22 +1,31 @@
 """Keep the documentation true: every public name documented, every example runnable.
 
 * Every name in `tinygrad_lite.__all__` and in the `__all__` of every public submodule
-  appears in docs/api.md, in the section of its module.
+  has a docstring, and a place in the API reference that the docs site generates from
+  the docstrings (docs/reference.py plans it: one page per public module, each name
+  documented in full on its home module's page and linked from the others).
+* Docstrings say nothing the reference would garble: no bare ``<tag>`` outside code.
 * Every ```python block in README.md and docs/*.md runs: each file's blocks in order, in
   one fresh namespace, in a temporary working directory. A block preceded by the line
   ``<!-- no-run -->`` is skipped.
 * Every relative link and picture in README.md and docs/*.md points to a file that
-  exists, and every picture under docs/images/ is one that docs/make_images.py draws
-  (or, for the live view's PNG screenshots, one that docs/make_screenshots.py takes).
+  exists (or to a page the site generates: the reference's, or site/ once built), and
+  every picture under docs/images/ is one that docs/make_images.py draws (or, for the
+  live view's PNG screenshots, one that docs/make_screenshots.py takes).
+
+The docstring examples run in tests/test_doctests.py; the built site is checked by
+tests/test_site.py.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import os
 import pkgutil
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,9 +36,24 @@ import tinygrad_lite
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-API = DOCS / "api.md"
 MARKDOWN = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 NO_RUN = "<!-- no-run -->"
+
+
+def load_docs_module(name: str) -> Any:
+    """A module of docs/ (the site's own code), imported by path."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, DOCS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = load_docs_module("reference")
 
 
 # ----------------------------------------------------------------------------------
@@ -56,39 +80,164 @@ def public_names() -> list[tuple[str, str]]:
     ]
 
 
-def api_sections() -> dict[str, str]:
-    """docs/api.md split at its '## `module`' headings: module name -> section text."""
-    text = API.read_text(encoding="utf-8")
-    parts = re.split(r"^## `([\w.]+)`.*$", text, flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+MODULES = sorted({m.__name__ for m in public_modules()})
 
 
 def test_public_names_are_found() -> None:
     names = public_names()
     modules = {m for m, _ in names}
-    # The scan itself must work, or the test below would pass vacuously.
+    # The scan itself must work, or the tests below would pass vacuously.
     assert "tinygrad_lite" in modules
     assert ("tinygrad_lite", "Value") in names
     assert ("tinygrad_lite.optim", "Adam") in names
 
 
-@pytest.mark.parametrize("module", sorted({m for m, _ in public_names()}))
-def test_every_public_name_is_in_api_md(module: str) -> None:
-    sections = api_sections()
-    assert module in sections, f"docs/api.md has no section '## `{module}`'"
-    section = sections[module]
+def test_the_reference_plans_every_public_name() -> None:
+    planned = {(e.module, e.name) for e in reference.entries()}
+    assert planned == set(public_names())
+    assert reference.public_modules() == [m.__name__ for m in public_modules()]
+
+
+def members(page: str) -> list[str]:
+    """The names a generated page renders in full (its mkdocstrings `members` option)."""
+    found = re.search(r"^ +members: (.*)$", page, flags=re.MULTILINE)
+    assert found, "the page has no members option"
+    listed = found.group(1)
+    return [] if listed == "false" else re.findall(r"'([^']+)'", listed)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_name_has_a_docstring(module: str) -> None:
     missing = [
-        name
-        for m, name in public_names()
-        if m == module and not re.search(rf"`{re.escape(name)}[`(\[]", section)
+        e.name
+        for e in reference.entries()
+        if e.module == module and not (e.docstring or "").strip()
     ]
-    assert not missing, f"docs/api.md, section {module}: not documented: {missing}"
+    assert not missing, (
+        f"{module}: public names without a docstring (the reference would show them bare; "
+        f"a constant's docstring is a string right after it): {missing}"
+    )
 
 
-def test_api_md_has_no_stale_sections() -> None:
-    modules = {m for m, _ in public_names()}
-    stale = sorted(set(api_sections()) - modules)
-    assert not stale, f"docs/api.md documents modules that do not exist: {stale}"
+@pytest.mark.parametrize("module", MODULES)
+def test_every_public_name_is_in_the_reference(module: str) -> None:
+    page = reference.page(module)
+    assert page.startswith(f"::: {module}\n")
+    rendered = members(page)
+    problems = []
+    for e in reference.entries():
+        if e.module != module:
+            continue
+        if e.is_home and e.kind != "module":
+            if e.name not in rendered:
+                problems.append(f"{e.name} is not rendered on its home page")
+        elif f"[`{e.name}`][{e.identifier}]" not in page:
+            problems.append(f"{e.name} is not linked to {e.identifier}")
+        elif e.kind == "module":
+            if e.identifier not in MODULES:
+                problems.append(f"{e.name}: {e.identifier} has no page")
+        else:
+            home, _, there = e.identifier.rpartition(".")
+            if there not in members(reference.page(home)):
+                problems.append(f"{e.name}: {e.identifier} is not rendered on {home}'s page")
+    assert not problems, f"the reference page of {module}: {problems}"
+
+
+def test_the_reference_has_a_page_per_public_module() -> None:
+    def pages(nav: list[Any]) -> list[str]:
+        found = []
+        for item in nav:
+            values = item.values() if isinstance(item, dict) else [item]
+            for value in values:
+                found += pages(value) if isinstance(value, list) else [value]
+        return found
+
+    assert sorted(pages(reference.nav())) == sorted(
+        [reference.INDEX, *(reference.page_path(m) for m in MODULES)]
+    )
+    index = reference.index()
+    missing = [m for m in MODULES if f"[`{m}`]({m}.md)" not in index]
+    assert not missing, f"the reference's index page does not list {missing}"
+
+
+def make_package(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_the_checks_catch_a_missing_docstring_and_follow_re_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_package(
+        tmp_path,
+        {
+            "refpkg/__init__.py": (
+                '"""A package."""\n'
+                "from refpkg.core import Thing, helper\n"
+                "from refpkg._hidden import secret\n"
+                "from refpkg import core\n"
+                "LIMIT = 3\n"
+                '__all__ = ["LIMIT", "Thing", "core", "helper", "secret"]\n'
+            ),
+            "refpkg/core.py": (
+                '"""Core."""\n'
+                "class Thing:\n"
+                '    """A thing."""\n'
+                "def helper():\n"
+                "    pass\n"
+                '__all__ = ["Thing", "helper"]\n'
+            ),
+            "refpkg/_hidden.py": 'def secret():\n    """Kept here."""\n',
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = {e.name: e for e in reference.entries("refpkg") if e.module == "refpkg"}
+    assert found["Thing"].identifier == "refpkg.core.Thing"  # linked to its home
+    assert found["core"].kind == "module"
+    assert found["core"].identifier == "refpkg.core"
+    assert found["secret"].is_home  # defined in a private module: documented here
+    assert not found["LIMIT"].docstring  # a constant without a docstring is caught
+    helper = [e for e in reference.entries("refpkg") if e.name == "helper"]
+    assert all(not e.docstring for e in helper)  # ... and a function without one
+    page = reference.page("refpkg")
+    assert members(page) == ["LIMIT", "secret"]
+    assert "[`Thing`][refpkg.core.Thing]" in page
+
+
+def test_comments_document_attributes() -> None:
+    lines = ["#: the first line", "#: and the second", "A = 1", "B = 2  #: beside", "C = 3"]
+    assert reference.comment_docstring(lines, 3) == "the first line\nand the second"
+    assert reference.comment_docstring(lines, 4) == "beside"
+    assert reference.comment_docstring(lines, 5) is None
+
+
+def stray_tags(docstring: str) -> list[str]:
+    """``<word ...>`` outside code spans and examples: Markdown would take it for HTML."""
+    lines = [
+        line for line in docstring.splitlines() if not line.lstrip().startswith((">>>", "..."))
+    ]
+    text = re.sub(r"``.*?``|`[^`]*`", "", "\n".join(lines), flags=re.DOTALL)
+    return re.findall(r"<[A-Za-z!/][^>\n]*>", text)
+
+
+def test_stray_tags_are_found() -> None:
+    assert stray_tags("Compare <grad f, u> with ...") == ["<grad f, u>"]
+    assert stray_tags("Compare `<grad f, u>` with ...\n>>> a < b > c") == []
+
+
+def test_docstrings_have_no_stray_html() -> None:
+    found = []
+    for path in sorted((ROOT / "tinygrad_lite").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef):
+                name = getattr(node, "name", "")
+                docstring = ast.get_docstring(node)
+                if docstring and not name.startswith("_"):
+                    found += [(path.name, name, tag) for tag in stray_tags(docstring)]
+    assert not found, f"write these in backticks, or the reference drops them: {found}"
 
 
 # ----------------------------------------------------------------------------------
@@ -155,10 +304,39 @@ def relative_links(path: Path) -> list[str]:
     return targets
 
 
+def generated_page(target: Path) -> bool:
+    """Whether the site makes `target`: a page of the API reference (docs/api/...), or a
+    page of the built site (site/x.html from docs/x.md, a notebook or a reference page)."""
+    target = target.resolve()
+    api = {reference.INDEX, *(reference.page_path(m) for m in MODULES)}
+    if target.is_relative_to(DOCS):
+        return target.relative_to(DOCS).as_posix() in api
+    if target.is_relative_to(ROOT / "site") and target.suffix == ".html":
+        page = target.relative_to(ROOT / "site").with_suffix("")
+        return (
+            (DOCS / page).with_suffix(".md").exists()
+            or f"{page.as_posix()}.md" in api
+            or (ROOT / page).with_suffix(".ipynb").exists()
+        )
+    return False
+
+
 @pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_exist(path: Path) -> None:
-    missing = [t for t in relative_links(path) if not (path.parent / t).exists()]
+    missing = [
+        t
+        for t in relative_links(path)
+        if not (path.parent / t).exists() and not generated_page(path.parent / t)
+    ]
     assert not missing, f"{path.relative_to(ROOT)} links to missing files: {missing}"
+
+
+def test_generated_pages_are_known() -> None:
+    assert generated_page(DOCS / "api" / "tinygrad_lite.optim.md")
+    assert generated_page(ROOT / "site" / "index.html")
+    assert generated_page(ROOT / "site" / "notebooks" / "01_values_and_graphs.html")
+    assert not generated_page(DOCS / "api" / "tinygrad_lite.nothing.md")
+    assert not generated_page(ROOT / "site" / "nothing.html")
 
 
 def load_make_images() -> Any:

@@ -280,3 +280,32 @@ def test_widget_answers_the_front_end_through_its_traits() -> None:
     view.update(loss=1.5)
     assert view.history[-1] == 1.5
     assert view.steps == {}  # the walk was for the old numbers
+
+
+@pytest.mark.parametrize("engine", ["builtin", "dot"])
+def test_still_picture_shows_the_graph_with_the_numbers_of_now(engine: str) -> None:
+    if engine == "dot" and not dot_available():
+        if os.environ.get("CI"):
+            pytest.fail("the Graphviz dot program is required under CI")
+        pytest.skip("the Graphviz dot program is not installed")
+    a = Value(2.0, label="a")
+    b = a * a
+    b.label = "b"
+    b.backward()
+    state = LiveState(b, engine=engine)
+    still = state.still()
+    assert still.lstrip().startswith(("<?xml", "<svg"))
+    assert "data 4.0000" in still  # b = a * a at a = 2
+    assert "grad 4.0000" in still  # db/da = 2a
+    a.data = 3.0
+    state.update(a * a)
+    assert "data 9.0000" in state.still()
+
+
+def test_widget_offers_its_still_picture_where_widgets_do_not_run() -> None:
+    require("anywidget")
+    view = live(nine_weight_loss())
+    data, _ = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # a notebook shows the widget
+    assert data["image/svg+xml"] == view.state.still()  # a static page shows the picture
+    assert "w3" in data["image/svg+xml"]

@@ -12,6 +12,7 @@ from tinygrad_lite.tensor import Tensor
 from tinygrad_lite.value import Value
 
 __version__ = "0.1.0"
+"""The version of the package (also in pyproject.toml, CITATION.cff and the changelog)."""
 
 __all__ = [
     "AnomalyError",

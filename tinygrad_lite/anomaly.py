@@ -149,7 +149,7 @@ def detect_anomaly(*, forward: bool = True, backward: bool = True) -> Iterator[N
         forward: check each new node's data.
         backward: check each gradient contribution during backward.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> with detect_anomaly():
         ...     Value(float("inf")) - Value(float("inf"))

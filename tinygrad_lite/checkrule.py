@@ -23,7 +23,7 @@ sign, a constant factor, a rule that is wrong only for negative inputs).
 
 Needs Hypothesis (the ``test``, ``notebooks`` and ``class`` extras).
 
-Example:
+Examples:
     >>> import numpy as np
     >>> from tinygrad_lite.ops import Op, sigmoid
     >>> SOFTPLUS = Op("softplus", "softplus", "d/da = sigmoid(a)",
@@ -158,13 +158,15 @@ def check_op(
         n_inputs: how many inputs a variadic op gets.
         max_examples: random cases per stage and kind.
         seed: seeds the draws, so a failing check can be repeated.
-        eps, atol, rtol: as for `gradcheck`.
+        eps: as for `gradcheck`.
+        atol: as for `gradcheck`.
+        rtol: as for `gradcheck`.
 
     Returns:
         An `OpCheckReport`: truthy if every case passed; otherwise it holds the first
         failure, shrunk to a simple point, with a hint when the numbers suggest one.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite.ops import OPS
         >>> bool(check_op(OPS["tanh"], max_examples=5))
         True

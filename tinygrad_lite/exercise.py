@@ -8,7 +8,7 @@ wrong shape (with both shapes) and which are off (with both values), so a studen
 knows what to fix. It contains no answers: the expected values come from the engine
 at run time.
 
-Example:
+Examples:
     >>> check_answers({"dL/dw": 0.5}, {"dL/dw": 0.5})
     'all 1 answers match (rtol 1e-06, atol 1e-09)'
 """
@@ -51,7 +51,9 @@ def check_answers(
     Args:
         answers: name -> the student's number or array (None or ``...`` when not done).
         expected: name -> the right number or array, for the same names.
-        rtol, atol: an entry matches when |answer - expected| <= atol + rtol * |expected|.
+        rtol: relative tolerance: an entry matches when
+            |answer - expected| <= atol + rtol * |expected|.
+        atol: absolute tolerance (see `rtol`).
 
     Returns:
         A one-line summary, when every answer matches.

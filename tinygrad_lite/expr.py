@@ -22,8 +22,8 @@ from tinygrad_lite.value import Value
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "ExpressionError", "evaluate", "parse", "parse_assignments"]
 
-#: Longest formula accepted, in characters.
 MAX_LENGTH = 2000
+"""The longest formula accepted, in characters."""
 #: Most syntax-tree nodes accepted (bounds the size of the graph a formula can build).
 MAX_NODES = 1000
 #: Biggest constant exponent accepted in ``**``.
@@ -53,6 +53,8 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "abs": _abs,
     "sqrt": _sqrt,
 }
+"""The functions a command-line formula may call (exp, log, tanh, sin, cos, sigmoid, relu,
+abs, sqrt), by name."""
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,

@@ -10,7 +10,7 @@ Both work on any node whose data is a Python float (`Value`) or a float64 numpy 
 each input's data is viewed as a flat float64 vector, perturbed in place and restored.
 The inputs are left as they were found: data and gradients are put back afterwards.
 
-Example:
+Examples:
     >>> from tinygrad_lite import Value
     >>> report = gradcheck(lambda a, b: (a * b).tanh(), [Value(0.5, label="a"), 2.0])
     >>> report.passed
@@ -354,7 +354,9 @@ def gradcheck(
         f: takes the inputs as positional arguments and returns a scalar node.
         inputs: leaf nodes that require grad, or plain numbers (wrapped as Values).
         eps: the finite-difference step.
-        atol, rtol: an entry passes when |analytic - numeric| <= atol + rtol * |numeric|.
+        atol: absolute tolerance: an entry passes when
+            |analytic - numeric| <= atol + rtol * |numeric|.
+        rtol: relative tolerance (see `atol`).
 
     Returns:
         A `GradcheckReport` with one row per entry of every input; truthy if all pass.
@@ -391,13 +393,17 @@ def directional_check(
     atol: float = 1e-5,
     rtol: float = 1e-4,
 ) -> GradcheckReport:
-    """Compare <grad f, u> with the central difference of `f` along random unit directions.
+    """Compare `<grad f, u>` with the central difference of `f` along random unit directions.
 
     Two evaluations of `f` per direction, whatever the number of inputs: the check that
     scales to big tensors. A wrong gradient entry shows up in almost every direction.
 
     Args:
-        f, inputs, eps, atol, rtol: as for `gradcheck`.
+        f: takes the inputs as positional arguments and returns a scalar node.
+        inputs: leaf nodes that require grad, or plain numbers (wrapped as Values).
+        eps: the finite-difference step.
+        atol: absolute tolerance, as for `gradcheck`.
+        rtol: relative tolerance, as for `gradcheck`.
         n_directions: how many random directions (rows of the report).
         seed: seeds the directions, so a failing check can be repeated.
     """

@@ -113,30 +113,35 @@ def _is_array(x: Any) -> bool:
 
 
 def exp(x: Any) -> Any:
+    """e**x of a float, an array or a node (for rules that run on all three)."""
     if type(x) is float:
         return math.exp(x)
     return np.exp(x) if _is_array(x) else x.exp()
 
 
 def log(x: Any) -> Any:
+    """The natural log of a float, an array or a node."""
     if type(x) is float:
         return math.log(x)
     return np.log(x) if _is_array(x) else x.log()
 
 
 def tanh(x: Any) -> Any:
+    """tanh of a float, an array or a node."""
     if type(x) is float:
         return math.tanh(x)
     return np.tanh(x) if _is_array(x) else x.tanh()
 
 
 def sin(x: Any) -> Any:
+    """sin of a float, an array or a node."""
     if type(x) is float:
         return math.sin(x)
     return np.sin(x) if _is_array(x) else x.sin()
 
 
 def cos(x: Any) -> Any:
+    """cos of a float, an array or a node."""
     if type(x) is float:
         return math.cos(x)
     return np.cos(x) if _is_array(x) else x.cos()
@@ -157,6 +162,7 @@ def sigmoid(x: Any) -> Any:
 
 
 def relu(x: Any) -> Any:
+    """max(x, 0) of a float, an array or a node; nan stays nan."""
     if type(x) is float:
         return 0.0 if x <= 0.0 else x  # nan stays nan
     return np.maximum(x, 0.0) if _is_array(x) else x.relu()  # a float 0: twice as fast as 0
@@ -362,8 +368,8 @@ _TABLE = [
     Op("add_n", "+", "d(x1+...+xn)/dxi = 1", _add_n, (pass_gradient,), variadic=True),
 ]
 
-#: Every elementwise operation by name. Tests are driven from this table.
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+"""Every elementwise operation by name. Tests are driven from this table."""
 
 ADD, SUB, MUL, DIV, POW = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["pow"]
 NEG, EXP, LOG, TANH, SIN, COS = (
@@ -508,6 +514,7 @@ MATMUL = Op(
     np.matmul,
     (_matmul_vjp_a, _matmul_vjp_b),
 )
+"""Matrix product `a @ b` of Tensors, with numpy's rules for 1-D operands."""
 
 
 def _linear_forward(x: Any, w: Any, b: Any) -> Any:
@@ -879,8 +886,6 @@ def cross_entropy_op(reduction: str) -> Op:
     )
 
 
-#: The factories of the tensor ops with parameters, and the fixed ones, by op name.
-#: Tests are driven from this table: every name here must have a gradient test.
 TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "matmul": MATMUL,
     "linear": LINEAR,
@@ -897,3 +902,6 @@ TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "mse": mse_op,
     "cross_entropy": cross_entropy_op,
 }
+"""The factories of the tensor ops with parameters, and the fixed ones, by op name. Tests are
+driven from this table: every name here must have a gradient test.
+"""

@@ -38,7 +38,7 @@ def _check_seed(seed: object) -> int:
 def manual_seed(seed: int) -> np.random.Generator:
     """Reset every default random source of the library from one int; returns numpy's.
 
-    Example:
+    Examples:
         >>> import tinygrad_lite as tl
         >>> a = tl.manual_seed(0).random()
         >>> b = tl.manual_seed(0).random()

@@ -213,7 +213,7 @@ class Tensor(Node):
         requires_grad: whether backward should compute a gradient for this leaf.
         label: a name shown by the renderer and in error messages.
 
-    Example:
+    Examples:
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> y = (x * x).sum()
         >>> y.backward()

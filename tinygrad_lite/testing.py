@@ -158,7 +158,8 @@ def safe_floats(
     Args:
         op: an `Op` (your own, say) or the name of one in `OPS`.
         arg: which argument.
-        min_value, max_value: the range to draw from, narrowed to the op's domain.
+        min_value: the low end of the range to draw from, narrowed to the op's domain.
+        max_value: the high end of that range.
 
     The domain is the op's own `domain` field when it declares one. Otherwise, for the
     ops of `OPS`: log > 0.05; a div denominator |b| >= 0.1; a pow base in [0.1, 5] with
@@ -571,9 +572,20 @@ def expressions(
     finite differences stay accurate; only relu can be non-smooth (see `near_kink`). For
     an op of your own, the bound is the largest output on a grid over its domain.
 
-    Example:
+    Examples:
+        >>> import numpy as np
+        >>> from tinygrad_lite.ops import Op, sigmoid
+        >>> SOFTPLUS = Op("softplus", "softplus", "d/da = sigmoid(a)",
+        ...               lambda a: np.logaddexp(0.0, a), (lambda g, out, a: g * sigmoid(a),))
+        >>> strategy = expressions(depth=2, extra_ops=[SOFTPLUS])
+
+        An op whose forward fails inside its declared domain is refused at once:
+
         >>> from tinygrad_lite.ops import OPS
-        >>> strategy = expressions(depth=2, extra_ops=[OPS["log"]])
+        >>> expressions(extra_ops=[OPS["log"]])  # OPS["log"] declares no domain
+        Traceback (most recent call last):
+        ...
+        ValueError: op 'log': the forward fails at (-2.0,), inside its declared domain ...
     """
     if depth < 1 or n_inputs < 1 or width < 1:
         raise ValueError(

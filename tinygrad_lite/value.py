@@ -67,7 +67,7 @@ class Value(Node):
         label: a name shown by the renderer and in error messages.
         requires_grad: whether backward should compute a gradient for this leaf.
 
-    Example:
+    Examples:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
         >>> c = (a * b + a.exp()).tanh()
         >>> c.backward()

@@ -68,7 +68,6 @@ def he_normal(n_in: int, n_out: int, rng: np.random.Generator) -> FloatArray:
 
 Init = Callable[[int, int, np.random.Generator], FloatArray]
 
-#: The initialisers `Linear(init=...)` accepts, by name.
 INITS: dict[str, Init] = {
     "normal": normal,
     "xavier": xavier_uniform,
@@ -76,6 +75,7 @@ INITS: dict[str, Init] = {
     "xavier_normal": xavier_normal,
     "he": he_normal,
 }
+"""The initialisers `Linear(init=...)` accepts, by name."""
 
 
 def get(init: Any) -> Init:

@@ -51,7 +51,8 @@ class Linear(Module):
     """y = x @ weight + bias, for inputs of shape (..., n_in).
 
     Args:
-        n_in, n_out: input and output sizes; the weight has shape (n_in, n_out).
+        n_in: input size; the weight has shape (n_in, n_out).
+        n_out: output size.
         bias: whether to add a bias (shape (n_out,), starts at zero).
         init: "normal" (N(0, 1/max(n_in, n_out)), the default), "xavier" (Glorot uniform),
             "xavier_normal", "he" (Kaiming normal, fan-in), or a function

@@ -156,7 +156,7 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron on Values: hidden layers use `nonlin`, the last is linear.
 
-    Example:
+    Examples:
         >>> model = MLP(2, [16, 16, 1], seed=0)
         >>> out = model([0.5, -1.0])       # a Value
         >>> len(model.parameters())

@@ -58,15 +58,17 @@ __all__ = [
     "value_role",
 ]
 
-#: `rankdir=None` draws left to right unless that would be wider than `WIDE` pixels and
-#: more than `ASPECT_LIMIT` times as wide as tall; then it draws top to bottom.
 ASPECT_LIMIT = 4.0
+"""`rankdir=None` draws left to right unless that would be wider than `WIDE` pixels and more
+than `ASPECT_LIMIT` times as wide as tall; then it draws top to bottom."""
 WIDE = 2000.0
+"""Pixels: a left-to-right picture wider than this may turn top to bottom (`ASPECT_LIMIT`)."""
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 
-#: A label that names a parameter: w, b, weight, bias, param, theta (any case), alone or
-#: followed by digits, "_", "." or "[" and anything: w1, b, W_out, bias2, weight.0.
 PARAMETER_NAME = re.compile(r"(w|b|weights?|bias(es)?|params?|theta)([\d_.\[].*)?", re.I)
+"""A label that names a parameter: w, b, weight, bias, param, theta (any case), alone or
+followed by digits, "_", "." or "[" and anything: w1, b, W_out, bias2, weight.0.
+"""
 
 
 class _NotReached:
@@ -76,10 +78,11 @@ class _NotReached:
         return "NOT_REACHED"
 
 
-#: In `build_scene(grads=...)`: this node's gradient has not been computed yet (a frame
-#: of the backward walk before the walk gets there). Its box reads "grad not reached",
-#: which is not the same as "grad 0.0000".
 NOT_REACHED: Any = _NotReached()
+"""In `build_scene(grads=...)`: this node's gradient has not been computed yet (a frame of the
+backward walk before the walk gets there). Its box reads "grad not reached", which is not
+the same as "grad 0.0000".
+"""
 
 
 def value_role(node: Node, root: Node) -> str:
@@ -309,7 +312,8 @@ def build_scene(
         rankdir: "LR" (inputs on the left), "TB", "RL", "BT", or None: "LR" unless that
             is wider than `WIDE` px and more than `ASPECT_LIMIT` times as wide as tall,
             then "TB".
-        show_data, show_grad: which rows a value box has (grad under data).
+        show_data: whether a value box has a data row.
+        show_grad: whether a value box has a grad row (under the data).
         edge_labels: write the local derivative d(consumer)/d(input) on every edge into an
             op, from constants and inputs that need no gradient too. Where an op has no
             derivative for an argument (the exponent of a negative base, say) the edge
@@ -327,7 +331,7 @@ def build_scene(
             compare each parameter's with a central finite difference: a green outline
             agrees, a red one does not. The legend then explains the marks.
         highlight: mark every node and edge on a path from this node to `root`.
-        title: a caption above the picture, and its name (an SVG's <title>).
+        title: a caption above the picture, and its name (an SVG's `<title>`).
         grads: show these gradients instead of `.grad` (used by the backward stepper);
             a node mapped to `NOT_REACHED` reads "grad not reached".
         focus: (consumer, input index): the edge to emphasise (the backward stepper).

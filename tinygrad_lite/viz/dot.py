@@ -9,7 +9,7 @@ The scene's `Style` scales every font (boxes, op symbols, edge labels, cluster c
 legend) and op circle by `font_scale` and the gaps (`nodesep`, `ranksep`) by `spacing`;
 a `size` becomes Graphviz's ``size="w,h!"`` with ``ratio="fill"`` (the layout is scaled
 and spread to fill the page exactly), an `aspect` its ``ratio``. The graph's name (the
-SVG's <title>) is the scene's name, and highlighted nodes and edges carry the SVG class
+SVG's `<title>`) is the scene's name, and highlighted nodes and edges carry the SVG class
 ``highlight``, so a page can find the current step.
 """
 

@@ -25,9 +25,10 @@ __all__ = [
     "run_graphviz",
 ]
 
-#: Every engine name `draw(engine=...)` accepts: "auto" picks the first available of
-#: "dot", "pygraphviz", "builtin"; "graphviz" is "dot" or else "pygraphviz".
 ENGINES = ("auto", "graphviz", "dot", "pygraphviz", "builtin")
+"""Every engine name `draw(engine=...)` accepts: "auto" picks the first available of "dot",
+"pygraphviz", "builtin"; "graphviz" is "dot" or else "pygraphviz".
+"""
 
 INSTALL_HELP = """\
 Graphviz was not found: neither the 'dot' program nor the pygraphviz package is installed,
@@ -39,6 +40,7 @@ so this needs the built-in engine instead (draw(..., engine="builtin")) or Graph
                   then add C:\\Program Files\\Graphviz\\bin to PATH
   conda:          conda install -c conda-forge graphviz
 (pip install graphviz only installs the Python wrapper, not the program.)"""
+"""What to install when a picture needs Graphviz and neither engine is there."""
 
 
 class GraphvizNotFound(RuntimeError):

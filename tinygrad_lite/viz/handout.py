@@ -57,7 +57,7 @@ def handout(
         output: the scalar node differentiated (the loss).
         wrt: the node differentiated by (a weight).
         path: where to write the page (an .html file), or None to only return it.
-        title: the page's heading (default "d<output>/d<wrt>").
+        title: the page's heading (default `"d<output>/d<wrt>"`).
         options: drawing options for `build_scene` (style, depth, rankdir, ...); the
             picture highlights the paths from `wrt` and labels every edge unless told
             otherwise.
@@ -65,7 +65,7 @@ def handout(
     Returns:
         The HTML text.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> t = Value(0.5, label="t")
         >>> y = t * t

@@ -19,8 +19,10 @@ __all__ = ["CLEARANCE", "GAP", "place_labels"]
 
 Point = tuple[float, float]
 
-GAP = 2.5  #: between a label's box and its own curve
-CLEARANCE = 3.0  #: another curve must be at least this much further away than its own
+GAP = 2.5
+"""The space between a label's box and its own curve, in px."""
+CLEARANCE = 3.0
+"""Another curve must be at least this much further away from a label than its own, in px."""
 _POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
 
 

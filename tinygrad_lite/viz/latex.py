@@ -33,7 +33,7 @@ _SPECIAL = {
 def escape(text: str) -> str:
     """`text` as LaTeX text: every special character escaped.
 
-    Example:
+    Examples:
         >>> escape("y_hat & 50%")
         'y\\\\_hat \\\\& 50\\\\%'
     """

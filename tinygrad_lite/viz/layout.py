@@ -48,12 +48,15 @@ __all__ = [
     "text_width",
 ]
 
-FONT_SIZE = 11.0  #: px; text is drawn in a monospace font
-#: Estimated advance of one character. Monospace fonts advance 0.6 em; the margin keeps
-#: text inside its box whichever monospace font the viewer picks.
+FONT_SIZE = 11.0
+"""The font size of box text, in px; text is drawn in a monospace font."""
 CHAR_WIDTH = 0.66 * FONT_SIZE
+"""Estimated advance of one character. Monospace fonts advance 0.6 em; the margin keeps
+text inside its box whichever monospace font the viewer picks."""
 LINE_HEIGHT = 1.5 * FONT_SIZE
-LABEL_FONT = 0.8 * FONT_SIZE  #: edge labels and the legend
+"""The height of one line of box text, in px."""
+LABEL_FONT = 0.8 * FONT_SIZE
+"""The font size of edge labels and the legend, in px."""
 PAD_X = 8.0  #: inside a box, left and right of the text
 PAD_Y = 4.0  #: inside a box, above and below the text
 OP_MIN = (34.0, 26.0)  #: smallest ellipse for an operation

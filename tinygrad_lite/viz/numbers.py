@@ -23,7 +23,7 @@ def format_number(x: Any, digits: int = 4) -> str:
     """A number in at most about ten characters: `digits` decimals (4 unless given), or
     scientific notation when far from 1.
 
-    Example:
+    Examples:
         >>> format_number(0.70710678), format_number(0.70710678, digits=2)
         ('0.7071', '0.71')
     """

@@ -26,8 +26,8 @@ from pathlib import Path
 
 __all__ = ["FORMATS", "RASTERISERS", "RasteriserNotFound", "picture_format", "rasterise"]
 
-#: Suffixes a picture can be saved as.
 FORMATS = ("svg", "png", "pdf", "dot", "gv")
+"""Suffixes a picture can be saved as."""
 
 
 class RasteriserNotFound(RuntimeError):
@@ -114,14 +114,15 @@ def _cairosvg(svg: str, fmt: str, pixels: Pixels = None) -> bytes | None:
     return pdf
 
 
-#: SVG -> PNG/PDF converters, tried in order; each returns None when it is not installed
-#: or does not write the format asked for.
 RASTERISERS: list[tuple[str, Callable[[str, str, Pixels], bytes | None]]] = [
     ("rsvg-convert", _rsvg_convert),
     ("resvg-py", _resvg),
     ("svglib", _svglib),
     ("cairosvg", _cairosvg),
 ]
+"""SVG -> PNG/PDF converters, tried in order; each returns None when it is not installed or
+does not write the format asked for.
+"""
 
 
 def rasterise(svg: str, fmt: str, pixels: Pixels = None) -> bytes:

@@ -115,7 +115,7 @@ class Picture(graphviz.Digraph):  # type: ignore[misc]
         """Write the picture to `directory/filename` and return the path written.
 
         The format is `format` if given, else the file name's suffix. For compatibility
-        with `graphviz.Digraph.render`, a name without a suffix gets ".<format>" appended.
+        with `graphviz.Digraph.render`, a name without a suffix gets `".<format>"` appended.
         Unlike Graphviz's own render, nothing else is written (no DOT file beside the image).
         """
         if filename is None:
@@ -148,7 +148,7 @@ def draw_dot(
 
     It shows in a notebook and saves with or without Graphviz installed.
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> a = Value(2.0, label="a")
         >>> dot = draw_dot(a * a)

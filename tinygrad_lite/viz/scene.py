@@ -87,7 +87,7 @@ class Scene:
 
     @property
     def name(self) -> str:
-        """What the picture is called (an SVG's <title>): its title, else "graph of" the
+        """What the picture is called (an SVG's `<title>`): its title, else "graph of" the
         output's name."""
         if self.title:
             return self.title

@@ -130,7 +130,7 @@ class BackwardSteps(Sequence[Frame]):
     """The recorded frames of one backward walk, drawable one by one.
 
     Attributes:
-        title: the page's title (default "Backward through <output>").
+        title: the page's title (default `"Backward through <output>"`).
         intro: the paragraph under it (default: how to read the page).
     """
 
@@ -258,12 +258,12 @@ def backward_steps(
     Args:
         root: the output (a scalar node).
         max_frames: refuse (ValueError) graphs with more edges than this.
-        title: the HTML page's title (default "Backward through <output>").
+        title: the HTML page's title (default `"Backward through <output>"`).
         intro: the paragraph under the title (default: how to read the page).
         options: drawing options passed to `build_scene` (rankdir, edge_labels, depth,
             style, ...).
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> n = Value(0.8813735870195432, label="n")
         >>> o = n.tanh(); o.label = "o"

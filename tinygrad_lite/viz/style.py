@@ -31,7 +31,6 @@ __all__ = [
     "style_from",
 ]
 
-#: Fill colour per role. Parameters light blue, inputs and constants warm, output green.
 COLOURS: dict[str, str] = {
     "parameter": "#add8e6",
     "input": "#fff2b3",
@@ -43,18 +42,18 @@ COLOURS: dict[str, str] = {
     "check ok": "#e3f4fb",
     "check failed": "#ffd6d6",
 }
+"""Fill colour per role. Parameters light blue, inputs and constants warm, output green."""
 
-#: The usual outline of a box.
 BORDER = "#000000"
-#: Outline of a checked parameter: agrees, disagrees.
+"""The usual outline of a box."""
 CHECK_BORDERS = {"check ok": "#1b7f1b", "check failed": "#c00000"}
-#: Outline and arrow colour of a highlighted path (and of the current step).
+"""Outline of a checked parameter: agrees, disagrees."""
 HIGHLIGHT = "#d62728"
+"""Outline and arrow colour of a highlighted path (and of the current step)."""
 
-#: The roles a value box can have (`build_scene(roles=...)` sets them by hand).
 ROLES = ("parameter", "input", "constant", "intermediate", "output")
+"""The roles a value box can have (`build_scene(roles=...)` sets them by hand)."""
 
-#: What each role means, as the legend says it.
 ROLE_TEXT: dict[str, str] = {
     "parameter": "parameter (weight or bias)",
     "input": "input (data)",
@@ -63,6 +62,7 @@ ROLE_TEXT: dict[str, str] = {
     "output": "output",
     "summary": "collapsed part",
 }
+"""What each role means, as the legend says it."""
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -83,7 +83,7 @@ class Style:
             the picture is padded to it.
         dpi: pixels per inch of a PNG (96 draws one pixel per SVG pixel).
 
-    Example:
+    Examples:
         >>> Style.slide().pixels((100.0, 50.0))
         (1920, 1080)
     """
@@ -160,8 +160,8 @@ class Style:
         return replace(base, **changes)
 
 
-#: Ready-made styles by name: `draw_dot(root, style="slide")`.
 STYLES: dict[str, Style] = {"default": Style(), "slide": Style.slide(), "print": Style.print()}
+"""Ready-made styles by name: `draw_dot(root, style="slide")`."""
 
 
 def style_from(style: Style | str | None) -> Style:

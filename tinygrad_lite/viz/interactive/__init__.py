@@ -38,6 +38,7 @@ LIVE_HELP = (
     "anywidget); still pictures (draw_dot) and export_html(LiveState(root), path) work "
     "without it"
 )
+"""The message when `live` is called without anywidget: which extra to install."""
 
 
 def live(
@@ -60,10 +61,14 @@ def live(
     Raises:
         ImportError: anywidget is not installed (the message names the `live` extra).
 
-    Example:
+    Examples:
         >>> from tinygrad_lite import Value
         >>> a = Value(2.0, label="a")
-        >>> view = live(a * a)  # doctest: +SKIP
+        >>> view = live(a * a)
+        >>> a.data = 3.0
+        >>> view.update(a * a)  # the loss curve gets a point: 9.0
+        >>> view.state.history
+        [4.0, 9.0]
     """
     if importlib.util.find_spec("anywidget") is None:
         raise ImportError(LIVE_HELP)

@@ -47,6 +47,18 @@ class LiveView(anywidget.AnyWidget):  # type: ignore[misc]
             **kwargs,
         )
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The widget, and a still picture (`LiveState.still`) for where widgets do not run.
+
+        JupyterLab, Notebook 7, VS Code and Colab show the widget; a static page made from
+        the notebook shows the picture instead of nothing.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "image/svg+xml": self.state.still()}, metadata
+
     def update(self, root: Node | None = None, loss: Any = None) -> None:
         """Send the graph's numbers now; the picture keeps its layout.
 

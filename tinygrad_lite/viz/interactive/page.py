@@ -26,6 +26,7 @@ from tinygrad_lite.viz.interactive.state import LiveState
 __all__ = ["ASSETS", "export_html", "page_html", "script_text"]
 
 ASSETS = Path(__file__).with_name("assets")
+"""The folder of the live view's front end: its JavaScript and CSS."""
 _EXPORT = "export default { render };"
 
 

@@ -8,7 +8,8 @@ loss history, and answers every question the front end can ask, as plain data:
 * `values()`: the numbers, sent on every update;
 * `explanation(box id)`: the paths from a node to the output (edge keys) and
   `explain`'s text;
-* `steps()`: the backward walk as `backward_steps` records it, one edge per frame.
+* `steps()`: the backward walk as `backward_steps` records it, one edge per frame;
+* `still()`: the picture as SVG, for a page made from the notebook, where no widget runs.
 
 The notebook widget (`LiveView`) and the exported page both serve these answers: the
 widget through synced traits, the page from a table computed in advance.
@@ -28,13 +29,15 @@ from tinygrad_lite.viz.explain import explain
 from tinygrad_lite.viz.interactive.picture import choose_engine, edge_key, picture_data
 from tinygrad_lite.viz.interactive.values import values_data
 from tinygrad_lite.viz.numbers import raw
+from tinygrad_lite.viz.picture import Picture
 from tinygrad_lite.viz.scene import Scene, SceneEdge
 from tinygrad_lite.viz.steps import backward_steps
+from tinygrad_lite.viz.svg import render_svg
 
 __all__ = ["MANAGED", "LiveState"]
 
-#: Options of `build_scene` that the live view sets itself.
 MANAGED = ("highlight", "grads", "focus", "check", "legend")
+"""Options of `build_scene` that the live view sets itself."""
 
 
 def _structure(scene: Scene) -> tuple[Any, ...]:
@@ -142,6 +145,17 @@ class LiveState:
         if math.isfinite(number):
             self.history.append(number)
             del self.history[: -self.max_history]
+
+    def still(self) -> str:
+        """The picture as SVG with the numbers of now, drawn by the view's own engine.
+
+        What a static page made from the notebook (nbconvert, the docs site) shows where
+        the widget cannot run: the same boxes, clusters and legend, without the clicking.
+        """
+        scene = self._scene()
+        if self.engine == "builtin":
+            return render_svg(scene).svg()
+        return Picture(scene, backend=self.engine).svg()
 
     def set_collapsed(self, paths: Collection[str]) -> None:
         """Collapse exactly these clusters (scope paths) and lay the picture out again."""
