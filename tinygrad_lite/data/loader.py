@@ -51,7 +51,7 @@ class TensorDataset:
         tensors: one or more Tensors or arrays with the same first dimension, e.g. the
             features and the labels.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> ds = TensorDataset(np.zeros((5, 3)), np.arange(5))
         >>> len(ds), [t.shape for t in ds[2]]

@@ -55,7 +55,7 @@ class CrossEntropyLoss(_Loss):
     Class probabilities of shape (n, C) are accepted as targets too, as in PyTorch.
     PyTorch's `weight`, `ignore_index` and `label_smoothing` are not offered.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tinygrad_lite import Tensor
         >>> loss = CrossEntropyLoss()

@@ -105,7 +105,7 @@ class Module:
     def train(self: M, mode: bool = True) -> M:
         """Set `training` on this module and every module inside it; returns self.
 
-        Example:
+        Examples:
             >>> from tinygrad_lite.nn import Dropout, Linear, Sequential
             >>> net = Sequential(Linear(2, 2, seed=0), Dropout(0.5))
             >>> net.eval()[1].training
