@@ -202,10 +202,14 @@ def test_math_exp_on_values_breaks_only_the_second_order() -> None:
 
 
 def test_numpy_functions_on_tensor_nodes_break_the_second_order() -> None:
-    failure = failure_of(softplus_with(lambda g, out, a: g * np.exp(a) / (1 + np.exp(a))))
+    """numpy functions a Tensor has (np.exp) record into the graph; others are refused."""
+    assert check_op(softplus_with(lambda g, out, a: g * np.exp(a) / (1 + np.exp(a))))
+    rule = lambda g, out, a: g * np.exp(a) / np.square(np.sqrt(1 + np.exp(a)))  # noqa: E731
+    failure = failure_of(softplus_with(rule))  # np.square works on Values, not on Tensors
     assert failure.stage == "second order"
     assert failure.kind == "Tensor"
     assert "called a numpy function on a Tensor node" in failure.message
+    assert "use t ** 2" in failure.message
 
 
 def test_a_branch_written_with_step_passes() -> None:

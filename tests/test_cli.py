@@ -365,7 +365,7 @@ def test_numbers_are_read_as_python_reads_them(capsys: pytest.CaptureFixture[str
         (["draw", "x*y", "--set", "x=1e200", "y=1e200"], "mul: x * y is inf"),
         (["gradcheck", "x*1e308*10", "--set", "x=1"], "overflows float64"),
         (["explain", "x*1e308*10", "--wrt", "x", "--set", "x=1"], "overflows float64"),
-        (["draw", "log(x)", "--set", "x=1e-320", "--backward"], "the gradient of x is inf"),
+        (["draw", "log(x)", "--set", "x=1e-320", "--backward"], "the gradient of 'x' is inf"),
     ],
 )
 def test_overflow_is_an_error_naming_the_part(

@@ -126,11 +126,11 @@ def test_array_inputs_are_checked_entry_by_entry() -> None:
 
 
 def test_tensor_inputs() -> None:
-    from tinygrad_lite import tensor
+    from tinygrad_lite.tensor import Tensor
 
     rng = np.random.default_rng(0)
-    x = tensor.Tensor(rng.standard_normal((3, 2)), requires_grad=True, label="x")
-    b = tensor.Tensor(rng.standard_normal(2), requires_grad=True, label="b")
+    x = Tensor(rng.standard_normal((3, 2)), requires_grad=True, label="x")
+    b = Tensor(rng.standard_normal(2), requires_grad=True, label="b")
     report = gradcheck(lambda x, b: (x * b).tanh().sum(), [x, b])
     assert report, report
     assert [row.name for row in report.rows][:2] == ["x[0, 0]", "x[0, 1]"]
@@ -179,10 +179,14 @@ def test_tolerance_is_absolute_plus_relative(delta: float, passes: bool) -> None
 
 
 def test_nan_gradient_fails() -> None:
-    op = Op("bad", "bad", "nan rule", lambda a: a, (lambda g, out, a: math.nan,))
-    report = gradcheck(lambda a: apply(Value, op, (a,), a.data), [1.0])
+    """A rule that gives nan fails the check. (With Values, backward itself refuses a
+    gradient that is not finite at finite inputs: see tests/test_value_surface.py.)"""
+    op = Op("bad", "bad", "nan rule", lambda a: a, (lambda g, out, a: g * math.nan,))
+    report = gradcheck(lambda a: apply(ArrayNode, op, (a,), a.data), [ArrayNode(np.array(1.0))])
     assert not report
     assert math.isnan(report.worst.abs_error)
+    with pytest.raises(DomainError, match="is nan although every value in the graph is finite"):
+        gradcheck(lambda a: apply(Value, op, (a,), a.data), [1.0])
 
 
 # --------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ CALL: dict[str, Callable[..., Value]] = {
     "sigmoid": lambda a: a.sigmoid(),
     "relu": lambda a: a.relu(),
     "add_n": lambda *xs: Value.sum(xs),
+    "abs": abs,
+    "sqrt": lambda a: a.sqrt(),
+    "leaky_relu": lambda a, s: a.leaky_relu(s),
+    "clamp": lambda a, lo, hi: a.clamp(lo, hi),
 }
 
 #: The forward value, computed with the math module.
@@ -58,6 +62,10 @@ FORWARD: dict[str, Callable[..., float]] = {
     "sigmoid": _sigmoid,
     "relu": lambda a: max(a, 0.0),
     "add_n": lambda *xs: math.fsum(xs),
+    "abs": math.fabs,
+    "sqrt": math.sqrt,
+    "leaky_relu": lambda a, s: a if a > 0 else a * s,
+    "clamp": lambda a, lo, hi: min(max(a, lo), hi),
 }
 
 #: The partial derivatives, derived by hand: one entry per input.
@@ -76,6 +84,10 @@ DERIVATIVES: dict[str, Callable[..., tuple[float, ...]]] = {
     "sigmoid": lambda a: (_sigmoid(a) * (1 - _sigmoid(a)),),
     "relu": lambda a: (1.0 if a > 0 else 0.0,),
     "add_n": lambda *xs: (1.0,) * len(xs),
+    "abs": lambda a: (math.copysign(1.0, a),),
+    "sqrt": lambda a: (0.5 / math.sqrt(a),),
+    "leaky_relu": lambda a, s: (1.0, 0.0) if a > 0 else (s, a),
+    "clamp": lambda a, lo, hi: (float(lo <= a <= hi), float(a < lo), float(a > hi)),
 }
 
 #: Fixed points for the formula test (inside each op's domain, away from kinks).
@@ -94,6 +106,10 @@ POINTS: dict[str, list[tuple[float, ...]]] = {
     "sigmoid": [(0.0,), (2.0,), (-4.0,)],
     "relu": [(1.5,), (-1.5,)],
     "add_n": [(1.0, 2.0), (1.0, -2.0, 3.5, 0.25)],
+    "abs": [(1.5,), (-2.0,)],
+    "sqrt": [(4.0,), (0.3,), (2.0,)],
+    "leaky_relu": [(1.5, 0.1), (-2.0, 0.1), (-1.0, 0.3)],
+    "clamp": [(0.5, -1.0, 1.0), (-2.0, -1.0, 1.0), (3.0, -1.0, 1.0)],
 }
 
 ALL_OPS = sorted(OPS)
@@ -239,6 +255,15 @@ SECOND: list[tuple[str, Callable[[Value], Value], Callable[[float], float], str]
     ("log", lambda a: a.log(), lambda x: -1 / x**2, "log"),
     ("cos", lambda a: a.cos(), lambda x: -math.cos(x), "cos"),
     ("square", lambda a: a * a, lambda x: 2.0, "mul"),
+    ("sqrt", lambda a: a.sqrt(), lambda x: -0.25 * x**-1.5, "sqrt"),
+    ("abs_times_x", lambda a: a.abs() * a, lambda x: math.copysign(2.0, x), "abs"),
+    ("leaky_relu_times_x", lambda a: a.leaky_relu(0.1) * a, lambda x: 2.0 if x > 0 else 0.2, "abs"),
+    (
+        "sqrt_of_abs",
+        lambda a: (a.abs() + 1.0).sqrt(),
+        lambda x: -0.25 * (abs(x) + 1.0) ** -1.5,
+        "abs",
+    ),
 ]
 
 

@@ -108,11 +108,20 @@ def test_python_if_on_an_array() -> None:
     assert "step(a)" in text
 
 
-@pytest.mark.parametrize("kind", ["Value, create_graph", "Tensor, create_graph"])
-def test_comparing_a_node(kind: str) -> None:
-    error = rule_error(lambda g, out, a: g * sigmoid(a) if a > 0 else g * 0.5, kind)
-    assert "compared a node with an operator such as `>`" in str(error)
-    assert "With create_graph=True the rule receives nodes" in str(error)
+def test_comparing_a_value_node_picks_a_branch() -> None:
+    """Values compare by their numbers (plain bools), so a rule may branch on one."""
+    x = value()
+    backward_through(lambda g, out, a: g * sigmoid(a) if a > 0 else g * 0.5, x, create_graph=True)
+    assert x.grad.data == pytest.approx(1.5 / (1 + np.exp(-0.3)))
+
+
+def test_comparing_a_tensor_node_gives_a_mask_not_a_branch() -> None:
+    """A Tensor compared is a bool Tensor: one `if` cannot choose for every entry."""
+    error = rule_error(
+        lambda g, out, a: g * sigmoid(a) if a > 0 else g * 0.5, "Tensor, create_graph"
+    )
+    assert "used an array as a truth value" in str(error)
+    assert "picks d_pos or d_neg per entry" in str(error)
 
 
 def test_a_method_floats_do_not_have() -> None:

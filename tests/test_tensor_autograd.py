@@ -114,8 +114,8 @@ def test_a_broadcast_gradient_is_summed_back_to_the_input_shape(
     assert s.grad.shape == small
     assert b.grad.shape == big
     # every entry of s was used out_size / s.size times, each with derivative 2
-    np.testing.assert_array_equal(s.grad, np.full(small, 2.0 * out_size / max(s.size, 1)))
-    np.testing.assert_array_equal(b.grad, np.full(big, 2.0 * out_size / max(b.size, 1)))
+    np.testing.assert_array_equal(s.grad, np.full(small, 2.0 * out_size / max(s.numel(), 1)))
+    np.testing.assert_array_equal(b.grad, np.full(big, 2.0 * out_size / max(b.numel(), 1)))
 
 
 @settings(max_examples=100)
@@ -436,7 +436,7 @@ def test_shape_op_errors_name_the_shapes() -> None:
     with pytest.raises(ValueError, match="axis 2"):
         t.sum(axis=2)
     with pytest.raises(ValueError, match="permutation"):
-        t.transpose(0, 0)
+        t.permute(0, 0)
     with pytest.raises(ValueError, match=r"\(0, 3\)"):
         Tensor(np.ones((0, 3))).max()
     with pytest.raises(ValueError, match=r"\(0, 3\)"):
@@ -500,7 +500,7 @@ def test_an_undefined_gradient_is_a_domain_error_not_a_warning() -> None:
 
 def test_array_facts_and_conversions() -> None:
     t = Tensor(np.arange(6.0).reshape(2, 3), label="t")
-    assert (t.shape, t.ndim, t.size, len(t), t.dtype) == ((2, 3), 2, 6, 2, np.float64)
+    assert (t.shape, t.ndim, t.numel(), len(t), t.dtype) == ((2, 3), 2, 6, 2, np.float64)
     assert t.numpy() is t.data
     assert Tensor([[4.5]]).item() == 4.5
     assert float(Tensor(2.0)) == 2.0
@@ -521,8 +521,11 @@ def test_constructors() -> None:
     a, b = Tensor.randn(3, 4, seed=5), Tensor.randn((3, 4), seed=5)
     np.testing.assert_array_equal(a.data, b.data)
     np.testing.assert_array_equal(a.data, np.random.default_rng(5).standard_normal((3, 4)))
-    with pytest.raises(TypeError, match="int32"):
-        Tensor.zeros(2, dtype=np.int32)
+    assert Tensor.zeros(2, dtype=np.int32).dtype == np.int32  # as torch.zeros(dtype=int32)
+    with pytest.raises(TypeError, match="complex128"):
+        Tensor.zeros(2, dtype=np.complex128)
+    with pytest.raises(RuntimeError, match="floating point"):
+        Tensor.zeros(2, dtype=np.int32, requires_grad=True)
 
 
 def test_iteration_and_detach() -> None:

@@ -23,6 +23,7 @@ from hypothesis.extra.numpy import (
     mutually_broadcastable_shapes,
 )
 
+import tinygrad_lite as tl
 from tinygrad_lite import ops
 from tinygrad_lite.gradcheck import directional_check, gradcheck
 from tinygrad_lite.nn import functional as F
@@ -225,6 +226,125 @@ def _cross_entropy_numpy(z: np.ndarray, labels: np.ndarray, reduction: str) -> n
     return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](losses)
 
 
+@st.composite
+def _clamp(data: st.DrawFn) -> tuple[Arrays, Params]:
+    """Inputs on a grid of tenths, bounds half a step off it: never at a kink."""
+    shapes = data(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    x_shape, lo_shape, hi_shape = shapes.input_shapes
+    grid = st.integers(-20, 20).map(lambda k: k / 10.0)
+    x = data(arrays(np.float64, x_shape, elements=grid))
+    lo = data(
+        arrays(np.float64, lo_shape, elements=st.integers(-20, -1).map(lambda k: k / 10 + 0.05))
+    )
+    hi = data(
+        arrays(np.float64, hi_shape, elements=st.integers(0, 19).map(lambda k: k / 10 + 0.05))
+    )
+    return (x, lo, hi), {}
+
+
+@st.composite
+def _where(data: st.DrawFn) -> tuple[Arrays, Params]:
+    shapes = data(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    a_shape, b_shape, c_shape = shapes.input_shapes
+    a, b = (data(arrays(np.float64, s, elements=_values)) for s in (a_shape, b_shape))
+    return (a, b), {"condition": data(arrays(np.bool_, c_shape))}
+
+
+@st.composite
+def _dim_reduction(data: st.DrawFn) -> tuple[Arrays, Params]:
+    """PyTorch's max(dim=...) / min(dim=...): one int dim, distinct entries (ties are
+    checked against PyTorch in test_tensor_surface.py)."""
+    shape = data(_some_dims)
+    x = data(_spaced(shape))
+    dim = data(st.integers(-len(shape), len(shape) - 1))
+    return (x,), {"dim": dim, "keepdim": data(st.booleans())}
+
+
+@st.composite
+def _variance(data: st.DrawFn) -> tuple[Arrays, Params]:
+    """Distinct entries (a variance above 0, for std's square root), at least 2 per slice."""
+    shape = data(array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    x = data(_spaced(shape))
+    ndim = len(shape)
+    axis = data(
+        st.none()
+        | st.integers(-ndim, ndim - 1)
+        | st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
+    )
+    return (x,), {"axis": axis, "keepdims": data(st.booleans())}
+
+
+@st.composite
+def _joined(data: st.DrawFn, new_axis: bool) -> tuple[Arrays, Params]:
+    """1 to 3 arrays that fit together along `dim` (cat) or are all alike (stack)."""
+    shape = data(array_shapes(min_dims=1, max_dims=3, max_side=3))
+    n = data(st.integers(1, 3))
+    ndim = len(shape)
+    dim = data(st.integers(-ndim - 1, ndim) if new_axis else st.integers(-ndim, ndim - 1))
+    shapes = []
+    for _ in range(n):
+        s = list(shape)
+        if not new_axis:
+            s[dim] = data(st.integers(1, 3))
+        shapes.append(tuple(s))
+    return tuple(data(arrays(np.float64, s, elements=_values)) for s in shapes), {"dim": dim}
+
+
+SHAPE_OPS = ["view", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "expand"]
+
+
+@st.composite
+def _shapes(data: st.DrawFn) -> tuple[Arrays, Params]:
+    """One of PyTorch's shape methods with arguments that fit: params {"how": (name, args)}."""
+    shape = data(array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
+    x = data(arrays(np.float64, shape, elements=_values))
+    ndim = len(shape)
+    name = data(st.sampled_from(SHAPE_OPS))
+    dim = st.integers(-ndim, ndim - 1)
+    args: tuple[Any, ...]
+    if name == "view":
+        args = (data(st.sampled_from([(-1,), (1, -1), (*shape, 1), tuple(reversed(shape))])),)
+    elif name == "flatten":
+        start = data(dim)
+        args = (start, data(st.integers(start % ndim, ndim - 1)))
+    elif name == "squeeze":
+        args = data(st.sampled_from([(), (data(dim),)]))
+    elif name == "unsqueeze":
+        args = (data(st.integers(-ndim - 1, ndim)),)
+    elif name == "permute":
+        args = (tuple(data(st.permutations(range(ndim)))),)
+    elif name == "transpose":
+        args = (data(dim), data(dim))
+    else:
+        new = data(st.lists(st.integers(1, 2), max_size=2))
+        kept = [data(st.sampled_from([-1, 2] if n == 1 else [-1, n])) for n in shape]
+        args = (*new, *kept)
+    return (x,), {"how": (name, args)}
+
+
+def _shapes_numpy(a: np.ndarray, how: tuple[str, tuple[Any, ...]]) -> np.ndarray:
+    """The same shape change written with numpy."""
+    name, args = how
+    if name == "view":
+        return a.reshape(args[0])
+    if name == "flatten":
+        start, end = (i % a.ndim for i in args)
+        return a.reshape((*a.shape[:start], -1, *a.shape[end + 1 :]))
+    if name == "squeeze":
+        if not args:
+            return np.squeeze(a)
+        return np.squeeze(a, axis=args[0]) if a.shape[args[0]] == 1 else a
+    if name == "unsqueeze":
+        return np.expand_dims(a, args[0] % (a.ndim + 1))
+    if name == "permute":
+        return np.transpose(a, args[0])
+    if name == "transpose":
+        return np.swapaxes(a, *args)
+    offset = len(args) - a.ndim
+    target = [a.shape[i - offset] if n == -1 else n for i, n in enumerate(args)]
+    return np.broadcast_to(a, target)
+
+
 def ops_index(index: Any) -> tuple[Any, ...]:
     """The index as the Tensor normalizes it (what getitem_op receives)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -292,6 +412,76 @@ CASES: list[Case] = [
         _cross_entropy(),
         lambda z, labels, reduction: F.cross_entropy(z, labels, reduction),
         _cross_entropy_numpy,
+    ),
+    Case("abs", _elementwise("abs", 1), lambda a: a.abs(), np.abs),
+    Case("sqrt", _elementwise("sqrt", 1), lambda a: a.sqrt(), np.sqrt),
+    Case(
+        "leaky_relu",
+        _elementwise("leaky_relu", 2),
+        lambda a, s: a.leaky_relu(s),
+        lambda a, s: np.where(a > 0, a, a * s),
+    ),
+    Case("clamp", _clamp(), lambda a, lo, hi: a.clamp(lo, hi), np.clip),
+    Case(
+        "where",
+        _where(),
+        lambda a, b, condition: tl.where(condition, a, b),
+        lambda a, b, condition: np.where(condition, a, b),
+    ),
+    Case("min", _reduction(spaced=True), lambda a, **k: a.min(**k), lambda a, **k: np.min(a, **k)),
+    Case(
+        "getitem",
+        _dim_reduction(),
+        lambda a, dim, keepdim: a.max(dim=dim, keepdim=keepdim).values,
+        lambda a, dim, keepdim: np.max(a, axis=dim, keepdims=keepdim),
+        id="max_dim",
+    ),
+    Case(
+        "getitem",
+        _dim_reduction(),
+        lambda a, dim, keepdim: a.min(dim, keepdim).values,
+        lambda a, dim, keepdim: np.min(a, axis=dim, keepdims=keepdim),
+        id="min_dim",
+    ),
+    Case(
+        "mean",
+        _variance(),
+        lambda a, axis, keepdims: a.var(axis=axis, keepdims=keepdims),
+        lambda a, axis, keepdims: np.var(a, axis=axis, keepdims=keepdims, ddof=1),
+        id="var",
+    ),
+    Case(
+        "sqrt",
+        _variance(),
+        lambda a, axis, keepdims: a.std(axis, keepdim=keepdims, unbiased=False),
+        lambda a, axis, keepdims: np.std(a, axis=axis, keepdims=keepdims),
+        id="std",
+    ),
+    Case(
+        "cat",
+        _joined(new_axis=False),
+        lambda *ts, dim: tl.cat(list(ts), dim),
+        lambda *xs, dim: np.concatenate(xs, axis=dim),
+    ),
+    Case(
+        "cat",
+        _joined(new_axis=True),
+        lambda *ts, dim: tl.stack(ts, dim=dim),
+        lambda *xs, dim: np.stack(xs, axis=dim),
+        id="stack",
+    ),
+    Case(
+        "cast",
+        _elementwise("neg", 1),
+        lambda a: a.to(np.longdouble).double(),
+        lambda a: a,
+    ),
+    Case(
+        "reshape",
+        _shapes(),
+        lambda a, how: getattr(a, how[0])(*how[1]),
+        _shapes_numpy,
+        id="shapes",
     ),
 ]
 

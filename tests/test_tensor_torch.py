@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from optional import require
 from test_tensor_ops import CASES, Case
 
+import tinygrad_lite as tl
 from tinygrad_lite import Tensor
 
 torch = require("torch")
@@ -87,6 +88,21 @@ TORCH: dict[str, Callable[..., Any]] = {
     "cross_entropy": lambda z, labels, reduction: torch.nn.functional.cross_entropy(
         z, torch.as_tensor(labels), reduction=reduction
     ),
+    "abs": torch.abs,
+    "sqrt": torch.sqrt,
+    "leaky_relu": lambda a, s: torch.where(a > 0, a, a * s),  # F.leaky_relu takes a number
+    # torch.clamp's backward cannot broadcast bounds wider than the input; the same function:
+    "clamp": lambda a, lo, hi: torch.minimum(torch.maximum(a, lo), hi),
+    "where": lambda a, b, condition: torch.where(torch.as_tensor(condition), a, b),
+    "min": lambda a, axis, keepdims: torch.amin(a, dim=_dims(a, axis), keepdim=keepdims),
+    "max_dim": lambda a, dim, keepdim: a.max(dim=dim, keepdim=keepdim).values,
+    "min_dim": lambda a, dim, keepdim: a.min(dim, keepdim).values,
+    "var": lambda a, axis, keepdims: a.var(dim=_dims(a, axis), keepdim=keepdims),
+    "std": lambda a, axis, keepdims: a.std(dim=_dims(a, axis), keepdim=keepdims, unbiased=False),
+    "cat": lambda *ts, dim: torch.cat(ts, dim),
+    "stack": lambda *ts, dim: torch.stack(ts, dim=dim),
+    "cast": lambda a: a.to(torch.float64),
+    "shapes": lambda a, how: getattr(a, how[0])(*how[1]),
 }
 
 
@@ -116,3 +132,55 @@ def test_forward_and_gradient_match_torch(case: Case, data: st.DataObject) -> No
         want = reference.grad.numpy() if reference.grad is not None else np.zeros(mine.shape)
         got = mine.grad if mine.grad is not None else np.zeros(mine.shape)
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def _weighted_grads(out: Any, leaves: list[Any], weights: np.ndarray, ours: bool) -> list[Any]:
+    """The first gradients of sum(out * weights), recorded so they can be differentiated."""
+    if ours:
+        (out * Tensor(weights)).sum().backward(create_graph=True)
+        return [leaf.grad for leaf in leaves]
+    total = (out * torch.tensor(weights)).sum()
+    return list(torch.autograd.grad(total, leaves, create_graph=True, allow_unused=True))
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+@settings(max_examples=25)
+@given(data=st.data())
+def test_second_derivatives_match_torch(case: Case, data: st.DataObject) -> None:
+    """Hessian-vector products through create_graph=True, against torch.autograd.grad."""
+    xs, params = data.draw(case.draw)
+    # PyTorch's pow rule masks the base's gradient where the exponent is exactly 0, which
+    # also zeroes its derivative with respect to the exponent (mathematically 1/a there).
+    assume(case.op != "pow" or not np.any(xs[1] == 0))
+    ours = [Tensor(x.copy(), requires_grad=True) for x in xs]
+    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = case.tensor(*ours, **params)
+    rng = np.random.default_rng(out.ndim)
+    weights = rng.standard_normal(out.shape)
+    directions = [rng.standard_normal(x.shape) for x in xs]
+    first = _weighted_grads(out, ours, weights, ours=True)
+    first_torch = _weighted_grads(TORCH[_ids(case)](*theirs, **params), theirs, weights, ours=False)
+    for g, reference in zip(first, first_torch, strict=True):
+        want = np.zeros(np.shape(g.data)) if reference is None else reference.detach().numpy()
+        np.testing.assert_allclose(g.data, want, rtol=1e-10, atol=1e-12)
+
+    for leaf in ours:
+        leaf.zero_grad()
+    terms = [(g * Tensor(v)).sum() for g, v in zip(first, directions, strict=True)]
+    live = [t for t in terms if t.requires_grad]
+    torch_terms = [
+        (g * torch.tensor(v)).sum()
+        for g, v in zip(first_torch, directions, strict=True)
+        if g is not None and g.requires_grad
+    ]
+    if live:
+        tl.functions.sum(tl.stack(live)).backward()
+    second_torch = (
+        torch.autograd.grad(sum(torch_terms), theirs, allow_unused=True)
+        if torch_terms
+        else [None] * len(theirs)
+    )
+    for mine, reference in zip(ours, second_torch, strict=True):
+        want = np.zeros(mine.shape) if reference is None else reference.numpy(force=True)
+        got = np.zeros(mine.shape) if mine.grad is None else mine.grad
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-10)

@@ -19,10 +19,12 @@ while a graph is being built, which is most of the cost of building a big scalar
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from tinygrad_lite.errors import DomainError
 from tinygrad_lite.ops import pass_gradient as _PASS_THROUGH
 from tinygrad_lite.rule_errors import bad_result, rule_raised
 
@@ -376,6 +378,8 @@ def _mark_consumers(root: Node) -> None:
                 p._pending = 1
                 if p._op is not None:
                     push(p)
+                elif p.grad is None:  # `p.grad = None` (PyTorch's habit) means "no gradient yet"
+                    p.grad = empty
 
 
 def reverse_topological(root: Node, *, only_requires_grad: bool = True) -> Iterator[Node]:
@@ -464,6 +468,11 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
     # it saves a quarter of backward on the scalar MLP). Other ops take the general loop.
     plain = not create_graph and not observers
     passes = _PASS_THROUGH
+    # Python floats do not signal overflow as numpy does (Tensor.backward raises on it), so
+    # a Value leaf's finished gradient is checked here: an overflow anywhere upstream leaves
+    # an inf or nan in some leaf (inf * 0 is nan). not (lo < g < hi) is true for both.
+    check = add_inline and -math.inf < root.grad < math.inf
+    lo, hi = -math.inf, math.inf
     ready = [root]
     pop, push = ready.pop, ready.append
     # One handler for the whole walk: it costs nothing per edge, and on a failure it
@@ -473,6 +482,8 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
             node = pop()
             op = node._op
             if op is None:
+                if check and not (lo < node.grad < hi):
+                    _check_leaf_gradient(root, node)
                 continue
             g = node.grad
             vjps = op.vjps
@@ -560,6 +571,24 @@ def _walk(root: Node, grad: Any, retain_graph: bool, create_graph: bool) -> None
         if error is None:
             raise
         raise error from None
+
+
+def _check_leaf_gradient(root: Node, leaf: Node) -> None:
+    """A Value leaf's gradient is inf or nan. If every value in the graph is finite, a
+    gradient overflowed on the way (raise); otherwise an inf or nan in the data passed
+    through, which is data as the forward treats it."""
+    for node in toposort(root):
+        for x in (node.data, *_inputs(node)):
+            x = x.data if isinstance(x, Node) else x
+            if type(x) is float and not math.isfinite(x):
+                return
+    who = f"'{leaf.label}'" if leaf.label else "a leaf"
+    raise DomainError(
+        "backward",
+        f"the gradient of {who} is {leaf.grad} although every value in the graph is "
+        "finite: a gradient overflowed float64 on the way (run backward inside "
+        "tl.detect_anomaly() to see which op)",
+    )
 
 
 def _explain(node: Node, exc: Exception, create_graph: bool) -> Exception | None:

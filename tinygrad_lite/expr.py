@@ -278,9 +278,9 @@ def evaluate(tree: ast.Expression, variables: Mapping[str, Value]) -> Value:
             if not isinstance(a, Value) and not isinstance(b, Value):
                 # Constant arithmetic goes through the ops too, for their domain checks.
                 a = Value(a, requires_grad=False)
-                results.append(_finite(_BINARY[type(node.op)](a, b), node).data)
+                results.append(_finite(_BINARY[type(node.op)], node, a, b).data)
             else:
-                results.append(_finite(_BINARY[type(node.op)](a, b), node))
+                results.append(_finite(_BINARY[type(node.op)], node, a, b))
         elif isinstance(node, ast.UnaryOp):
             a = results.pop()
             results.append(-a if isinstance(node.op, ast.USub) else a)
@@ -288,20 +288,24 @@ def evaluate(tree: ast.Expression, variables: Mapping[str, Value]) -> Value:
             a = results.pop()
             assert isinstance(node.func, ast.Name)
             if isinstance(a, Value):
-                results.append(_finite(FUNCTIONS[node.func.id](a), node))
+                results.append(_finite(FUNCTIONS[node.func.id], node, a))
             else:
-                result = FUNCTIONS[node.func.id](Value(a, requires_grad=False))
-                results.append(_finite(result, node).data)
+                constant = Value(a, requires_grad=False)
+                results.append(_finite(FUNCTIONS[node.func.id], node, constant).data)
     (out,) = results
     return out if isinstance(out, Value) else Value(out, requires_grad=False)
 
 
-def _finite(result: Value, node: ast.AST) -> Value:
-    """`result`, unless it is inf or nan: then a `DomainError` naming the part of the formula.
-
-    The ops refuse overflow only where it is common (exp, pow); a product or a quotient of
-    huge numbers becomes inf silently, and everything after it would be meaningless.
+def _finite(fn: Callable[..., Value], node: ast.AST, *args: Any) -> Value:
+    """`op(*args)`, unless it is inf or nan: then a `DomainError` naming the part of the
+    formula. (The ops themselves refuse an overflow, naming the op but not the part.)
     """
+    try:
+        result = fn(*args)
+    except DomainError as err:
+        if not err.detail.startswith("the result overflows"):
+            raise
+        result = Value(math.inf, requires_grad=False)
     if not math.isfinite(result.data):
         if isinstance(node, ast.BinOp):
             op = _OP_NAMES[type(node.op)]

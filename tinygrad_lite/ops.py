@@ -20,6 +20,7 @@ Forward functions take plain data (floats or arrays) and check their domain; see
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,13 +31,18 @@ import numpy as np
 from tinygrad_lite.errors import DomainError
 
 __all__ = [
+    "CANNOT_OVERFLOW",
     "LINEAR",
     "MATMUL",
     "OPS",
     "TENSOR_OPS",
+    "WHERE",
     "Op",
     "broadcast_op",
     "broadcast_to",
+    "cast_op",
+    "cat_op",
+    "check_overflow",
     "cos",
     "cross_entropy_op",
     "exp",
@@ -45,12 +51,14 @@ __all__ = [
     "log_softmax_op",
     "max_op",
     "mean_op",
+    "min_op",
     "mse_op",
     "relu",
     "reshape_op",
     "scatter_add",
     "scatter_op",
     "sigmoid",
+    "sign",
     "sin",
     "softmax_op",
     "step",
@@ -178,6 +186,26 @@ def step(x: Any) -> Any:
     return type(x)._const(step(d) if type(d) is float else (d > 0).astype(d.dtype))
 
 
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 by the sign of x: the derivative of abs (0 at the kink, as PyTorch)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else -1.0 if x < 0.0 else x * 0.0  # nan stays nan
+    if _is_array(x):
+        return np.sign(x)
+    d = x.data  # a node (create_graph): a constant, as for `step`
+    return type(x)._const(sign(d) if type(d) is float else np.sign(d))
+
+
+def _masked(g: Any, keep: Any) -> Any:
+    """`g` where the boolean `keep` holds, else 0; `keep` is computed from data, so under
+    create_graph it is a constant (the ops that use it are piecewise linear there)."""
+    if _is_array(g):
+        return g * keep  # a boolean mask keeps g's dtype
+    if type(keep) is bool or isinstance(keep, np.bool_):
+        return g * (1.0 if keep else 0.0)
+    return g * type(g)._const(np.asarray(keep, dtype=_data(g).dtype))
+
+
 def _data(x: Any) -> Any:
     """The raw data of a node, or x itself (an array's own `.data` is a memoryview)."""
     return x if type(x) is float or _is_array(x) else getattr(x, "data", x)
@@ -224,7 +252,7 @@ def _pow_forward(a: Any, b: Any) -> Any:
             out = np.power(a, b)
     except OverflowError:
         raise DomainError("pow", f"{a!r} ** {b!r} overflows float64") from None
-    _check_overflow("pow", out, a, b)
+    check_overflow("pow", out, (a, b))
     return out
 
 
@@ -245,17 +273,143 @@ def _log_forward(a: Any) -> Any:
     return log(a)
 
 
-def _check_overflow(name: str, out: Any, *inputs: Any) -> None:
-    """Raise if `out` is infinite where every input was finite."""
-    if type(out) is float or not np.issubdtype(np.asarray(out).dtype, np.floating):
+def _abs_forward(a: Any) -> Any:
+    return abs(a) if type(a) is float else np.abs(a)
+
+
+def _sqrt_forward(a: Any) -> Any:
+    bad = a < 0
+    if _any(bad):
+        raise DomainError("sqrt", f"sqrt needs a non-negative input, got {_first(a, bad)!r}")
+    return math.sqrt(a) if type(a) is float else np.sqrt(a)
+
+
+def _sqrt_vjp(g: Any, out: Any, a: Any) -> Any:
+    zero = _data(out) == 0
+    if _any(zero):
+        raise DomainError(
+            "sqrt",
+            "the derivative of sqrt at 0 is infinite (1 / (2 * sqrt(0))); PyTorch returns "
+            "inf there, which would make every later gradient inf or nan",
+        )
+    return g * 0.5 / out
+
+
+def _leaky_relu_forward(a: Any, slope: Any) -> Any:
+    if type(a) is float and type(slope) is float:
+        return a if a > 0.0 else a * slope  # nan stays nan
+    # min(a, 0) * slope: positive entries are not scaled, so they cannot overflow
+    return np.where(a > 0, a, np.minimum(a, 0) * slope)
+
+
+def _leaky_relu_vjp_a(g: Any, out: Any, a: Any, slope: Any) -> Any:
+    if _is_array(g):
+        return g * np.where(a > 0, 1.0, slope).astype(g.dtype, copy=False)
+    if type(a) is float:
+        return g if a > 0.0 else g * slope
+    x = _data(a)  # recording (create_graph): the masks are constants
+    return _masked(g, x > 0) + _masked(g, np.logical_not(x > 0)) * slope
+
+
+def _leaky_relu_vjp_slope(g: Any, out: Any, a: Any, slope: Any) -> Any:
+    return g * (a - relu(a))  # min(a, 0): the slope only scales the negative part
+
+
+def _clamp_forward(a: Any, low: Any, high: Any) -> Any:
+    crossed = low > high
+    if _any(crossed):
+        raise DomainError(
+            "clamp", f"min {_first(low, crossed)!r} is greater than max {_first(high, crossed)!r}"
+        )
+    if type(a) is float and type(low) is float and type(high) is float:
+        return low if a < low else high if a > high else a  # nan stays nan
+    return np.clip(a, low, high)
+
+
+def _clamp_vjp_a(g: Any, out: Any, a: Any, low: Any, high: Any) -> Any:
+    x = _data(a)
+    return _masked(g, (_data(low) <= x) & (x <= _data(high)))  # inclusive, as PyTorch
+
+
+def _clamp_vjp_low(g: Any, out: Any, a: Any, low: Any, high: Any) -> Any:
+    return _masked(g, _data(a) < _data(low))
+
+
+def _clamp_vjp_high(g: Any, out: Any, a: Any, low: Any, high: Any) -> Any:
+    return _masked(g, _data(a) > _data(high))
+
+
+def check_overflow(name: str, out: Any, inputs: tuple[Any, ...]) -> None:
+    """Raise a DomainError if `out` is infinite where every input is finite: an overflow.
+
+    The policy for every op (see docs/concepts.md): a finite input never turns into an
+    infinite output silently. An infinite input is data, and passes through (exp(inf) is
+    inf). For an elementwise op the check is per entry; for one that combines entries
+    (a sum, a matrix product) an inf in an input excuses every output entry.
+    """
+    if type(out) is float:
+        if out - out == 0.0 or out != out:  # finite, or nan (data, not an overflow)
+            return
+        values = [_data(x) for x in inputs]
+        if all(_finite_number(v) for v in values):
+            shown = ", ".join(repr(v) for v in values)
+            raise DomainError(name, f"the result overflows float64 at finite inputs ({shown})")
         return
-    infinite = np.isinf(out)
-    if infinite.any():
-        finite_in = np.ones(np.shape(out), dtype=bool)
-        for x in inputs:
-            finite_in &= np.isfinite(x)
-        if (infinite & finite_in).any():
-            raise DomainError(name, "the result overflows float64")
+    arr = np.asarray(out)
+    if arr.dtype.kind != "f":
+        return
+    infinite = np.isinf(arr)
+    if not infinite.any():
+        return
+    finite_in = np.ones(arr.shape, dtype=bool)
+    for x in inputs:
+        v = np.asarray(_data(x))
+        if v.dtype.kind != "f":
+            continue
+        fin = np.isfinite(v)
+        try:
+            elementwise = np.broadcast_shapes(fin.shape, arr.shape) == arr.shape
+        except ValueError:  # the op combines entries (a reduction, a product)
+            elementwise = False
+        if elementwise:
+            finite_in &= fin
+        elif not fin.all():
+            return
+    if (infinite & finite_in).any():
+        raise DomainError(
+            name, f"the result overflows {arr.dtype} at finite inputs (an entry became inf)"
+        )
+
+
+def _finite_number(v: Any) -> bool:
+    return not isinstance(v, float | int | np.number) or bool(np.isfinite(v))
+
+
+#: Ops whose output is finite whenever their inputs are: the Tensor forward skips the
+#: overflow check for them (they move, pick or squash entries).
+CANNOT_OVERFLOW = frozenset(
+    {
+        "neg",
+        "tanh",
+        "sin",
+        "cos",
+        "sigmoid",
+        "relu",
+        "abs",
+        "sqrt",
+        "log",
+        "clamp",
+        "max",
+        "min",
+        "reshape",
+        "transpose",
+        "broadcast_to",
+        "getitem",
+        "where",
+        "cat",
+        "softmax",
+    }
+)
 
 
 def _pow_base_vjp(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -366,6 +520,42 @@ _TABLE = [
     ),
     Op("relu", "relu", "d relu(a)/da = 1 if a > 0 else 0", relu, (lambda g, out, a: g * step(a),)),
     Op("add_n", "+", "d(x1+...+xn)/dxi = 1", _add_n, (pass_gradient,), variadic=True),
+    Op(
+        "abs",
+        "abs",
+        "d abs(a)/da = sign(a): 1 if a > 0, -1 if a < 0, 0 at a = 0 (as PyTorch)",
+        _abs_forward,
+        (lambda g, out, a: g * sign(a),),
+        domain=((-math.inf, -1e-3, 1e-3, math.inf),),
+    ),
+    Op(
+        "sqrt",
+        "sqrt",
+        "d sqrt(a)/da = 1/(2*sqrt(a)); a DomainError at a = 0, where it is infinite",
+        _sqrt_forward,
+        (_sqrt_vjp,),
+        domain=((0.05, math.inf),),
+    ),
+    Op(
+        "leaky_relu",
+        "leaky_relu",
+        "d leaky_relu(a, s)/da = 1 if a > 0 else s (s at a = 0, as PyTorch); "
+        "d/ds = a if a <= 0 else 0",
+        _leaky_relu_forward,
+        (_leaky_relu_vjp_a, _leaky_relu_vjp_slope),
+        domain=((-math.inf, -1e-3, 1e-3, math.inf), (-math.inf, math.inf)),
+    ),
+    Op(
+        "clamp",
+        "clamp",
+        "d clamp(a, lo, hi)/da = 1 if lo <= a <= hi else 0 (1 at the bounds, as PyTorch); "
+        "d/dlo = 1 if a < lo; d/dhi = 1 if a > hi",
+        _clamp_forward,
+        (_clamp_vjp_a, _clamp_vjp_low, _clamp_vjp_high),
+        # min below 0 and max above it, so min < max; testing.op_inputs keeps the input
+        # away from both bounds (a kink each)
+        domain=((-math.inf, math.inf), (-math.inf, -1e-3), (1e-3, math.inf)),
+    ),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
@@ -381,6 +571,7 @@ NEG, EXP, LOG, TANH, SIN, COS = (
     OPS["cos"],
 )
 SIGMOID, RELU, ADD_N = OPS["sigmoid"], OPS["relu"], OPS["add_n"]
+ABS, SQRT, LEAKY_RELU, CLAMP = OPS["abs"], OPS["sqrt"], OPS["leaky_relu"], OPS["clamp"]
 
 
 # ==================================================================================
@@ -424,6 +615,7 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
 # The ufunc reductions themselves: np.sum / np.max add a Python layer around them.
 _add_reduce: Any = np.add.reduce
 _max_reduce: Any = np.maximum.reduce
+_min_reduce: Any = np.minimum.reduce
 
 #: Below this many entries a broadcast gradient is written out (faster than making a view).
 _SMALL = 1 << 14
@@ -507,17 +699,34 @@ def _matmul_vjp_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     return _matrix_t(a) @ g
 
 
+def _different_dtypes(name: str, first: str, a: Any, second: str, b: Any) -> TypeError:
+    """A product of arrays of two different dtypes is refused, as PyTorch refuses it:
+    numpy would compute it silently in the wider dtype (at half speed for float32 data)."""
+    return TypeError(
+        f"{name}: {first} is {a.dtype} but {second} is {b.dtype}; both must have the same "
+        "dtype (cast one with .float(), .double() or .to(dtype), as PyTorch requires)"
+    )
+
+
+def _matmul_forward(a: Any, b: Any) -> Any:
+    if _is_array(a) and _is_array(b) and a.dtype is not b.dtype and a.dtype != b.dtype:
+        raise _different_dtypes("matmul", "the left operand", a, "the right operand", b)
+    return np.matmul(a, b)
+
+
 MATMUL = Op(
     "matmul",
     "@",
     "d(A@B)/dA: G @ B.T; d(A@B)/dB: A.T @ G (1-D operands as numpy treats them)",
-    np.matmul,
+    _matmul_forward,
     (_matmul_vjp_a, _matmul_vjp_b),
 )
 """Matrix product `a @ b` of Tensors, with numpy's rules for 1-D operands."""
 
 
 def _linear_forward(x: Any, w: Any, b: Any) -> Any:
+    if x.dtype is not w.dtype and x.dtype != w.dtype:
+        raise _different_dtypes("linear", "the input", x, "the weight", w)
     out = np.matmul(x, w)
     if isinstance(out, np.ndarray) and (
         out.dtype is b.dtype or out.dtype == np.result_type(out, b)
@@ -593,30 +802,42 @@ def mean_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
     )
 
 
-@functools.lru_cache(maxsize=512)
-def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
-    """Maximum over `axis`; tied maxima share the gradient equally (as torch.amax)."""
+def _extreme_op(name: str, reduce: Any, axis: Any, keepdims: bool) -> Op:
+    """The max or min over `axis`; tied entries share the gradient equally."""
 
     def forward(a: Any) -> Any:
-        return _max_reduce(a, axis=axis, keepdims=keepdims)
+        return reduce(a, axis=axis, keepdims=keepdims)
 
     def vjp(g: Any, out: Any, a: Any) -> Any:
         data = _data(a)
         shape = data.shape
         hit = (data == _keep(_data(out), shape, axis, keepdims)).astype(data.dtype)
         share = hit / hit.sum(axis=axis, keepdims=True)
-        if not _is_array(g):  # recording: `share` is a constant node (max is piecewise linear)
+        if not _is_array(g):  # recording: `share` is a constant node (piecewise linear)
             share = type(g)._const(share)
         return _keep(g, shape, axis, keepdims) * share
 
     return Op(
-        "max",
-        "max",
-        "d max(a)/da_i = 1/k at the k entries equal to the max, else 0",
+        name,
+        name,
+        f"d {name}(a)/da_i = 1/k at the k entries equal to the {name}, else 0 "
+        "(ties share, as PyTorch's max()/min() without dim and amax/amin)",
         forward,
         (vjp,),
         params=(("axis", axis), ("keepdims", keepdims)),
     )
+
+
+@functools.lru_cache(maxsize=512)
+def max_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
+    """Maximum over `axis`; tied maxima share the gradient equally (as torch.amax)."""
+    return _extreme_op("max", _max_reduce, axis, keepdims)
+
+
+@functools.lru_cache(maxsize=512)
+def min_op(axis: int | tuple[int, ...] | None, keepdims: bool) -> Op:
+    """Minimum over `axis`; tied minima share the gradient equally (as torch.amin)."""
+    return _extreme_op("min", _min_reduce, axis, keepdims)
 
 
 @functools.lru_cache(maxsize=512)
@@ -744,6 +965,77 @@ def scatter_op(index: tuple[Any, ...], shape: tuple[int, ...]) -> Op:
     )
 
 
+def _where_vjp_condition(g: Any, out: Any, cond: Any, a: Any, b: Any) -> Any:
+    raise ValueError("a condition is a boolean mask: it has no derivative")
+
+
+WHERE = Op(
+    "where",
+    "where",
+    "d where(c, a, b)/da = 1 where c holds, else 0; d/db = 1 where it does not",
+    np.where,
+    (
+        _where_vjp_condition,
+        lambda g, out, cond, a, b: _masked(g, _data(cond)),
+        lambda g, out, cond, a, b: _masked(g, np.logical_not(_data(cond))),
+    ),
+)
+"""Pick from `a` where the condition (a constant boolean mask) holds, else from `b`."""
+
+
+@functools.lru_cache(maxsize=256)
+def cat_op(axis: int, sizes: tuple[int, ...]) -> Op:
+    """Join inputs along `axis` (>= 0), whose lengths along it are `sizes`."""
+    ends = [0, *itertools.accumulate(sizes)]
+
+    def forward(*xs: Any) -> Any:
+        return np.concatenate(xs, axis=axis)
+
+    def piece(i: int) -> Callable[..., Any]:
+        index = (slice(None),) * axis + (slice(ends[i], ends[i + 1]),)
+
+        def vjp(g: Any, out: Any, *xs: Any) -> Any:
+            return g[index]
+
+        return vjp
+
+    return Op(
+        "cat",
+        "cat",
+        "each input gets back its own slice of the gradient along the axis",
+        forward,
+        tuple(piece(i) for i in range(len(sizes))),
+        params=(("dim", axis), ("sizes", sizes)),
+    )
+
+
+def _cast(g: Any, dtype: np.dtype[Any]) -> Any:
+    """`g` in `dtype`: an array cast, or the recorded cast of a node."""
+    if _is_array(g):
+        return g.astype(dtype, copy=False)
+    return type(g)._call(cast_op(dtype), g) if g.data.dtype != dtype else g
+
+
+@functools.lru_cache(maxsize=64)
+def cast_op(dtype: np.dtype[Any]) -> Op:
+    """The same numbers in another floating `dtype` (rounded when it is narrower)."""
+
+    def forward(a: Any) -> Any:
+        return a.astype(dtype)
+
+    def vjp(g: Any, out: Any, a: Any) -> Any:
+        return _cast(g, _data(a).dtype)
+
+    return Op(
+        "cast",
+        "cast",
+        "a change of dtype: the gradient is cast back to the input's dtype",
+        forward,
+        (vjp,),
+        params=(("dtype", str(dtype)),),
+    )
+
+
 def _finite_max(name: str, a: Any, axis: int) -> Any:
     """The max along `axis` (keepdims), refusing nan and rows with no finite entry."""
     m = _max_reduce(a, axis=axis, keepdims=True)
@@ -822,7 +1114,7 @@ def mse_op(reduction: str) -> Op:
         return total / d.size if reduction == "mean" else total
 
     def vjp_pred(g: Any, out: Any, p: Any, t: Any) -> Any:
-        return (p - t) * (g * (2.0 / p.size if reduction == "mean" else 2.0))
+        return (p - t) * (g * (2.0 / _data(p).size if reduction == "mean" else 2.0))
 
     def vjp_target(g: Any, out: Any, p: Any, t: Any) -> Any:
         return -vjp_pred(g, out, p, t)
@@ -892,6 +1184,10 @@ TENSOR_OPS: dict[str, Callable[..., Op] | Op] = {
     "sum": sum_op,
     "mean": mean_op,
     "max": max_op,
+    "min": min_op,
+    "where": WHERE,
+    "cat": cat_op,
+    "cast": cast_op,
     "reshape": reshape_op,
     "transpose": transpose_op,
     "broadcast_to": broadcast_op,

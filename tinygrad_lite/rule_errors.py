@@ -173,7 +173,7 @@ def _what_went_wrong(exc: BaseException, text: str) -> str:
             "called a function of Python's math module on a Tensor node (with "
             f"create_graph=True the rule receives nodes; {text})"
         )
-    if "does not support ufuncs" in text:
+    if "does not support ufuncs" in text or "is not a Tensor operation" in text:
         return f"called a numpy function on a Tensor node ({text})"
     if "not supported between instances of" in text:
         return f"compared a node with an operator such as `>` ({text})"

@@ -209,7 +209,8 @@ def op_inputs(
 ) -> st.SearchStrategy[tuple[float, ...]]:
     """The whole input tuple for one op, each in its domain (see `safe_floats`).
 
-    A variadic op (add_n) gets `n_terms` inputs, or 2 to 6 when `n_terms` is None.
+    A variadic op (add_n) gets `n_terms` inputs, or 2 to 6 when `n_terms` is None;
+    clamp's input stays at least 1e-3 away from both of its bounds.
     """
     the_op = _resolve(op)
     arity = _arity(the_op)
@@ -217,12 +218,15 @@ def op_inputs(
         terms = safe_floats(the_op, min_value=min_value, max_value=max_value)
         low, high = (2, 6) if n_terms is None else (n_terms, n_terms)
         return st.lists(terms, min_size=low, max_size=high).map(tuple)
-    return st.tuples(
+    inputs = st.tuples(
         *(
             safe_floats(the_op, arg=i, min_value=min_value, max_value=max_value)
             for i in range(arity)
         )
     )
+    if the_op is OPS.get("clamp"):  # the input away from both bounds, whatever they are
+        return inputs.filter(lambda t: min(abs(t[0] - t[1]), abs(t[0] - t[2])) >= KINK_GAP)
+    return inputs
 
 
 def values(

@@ -1,7 +1,15 @@
-"""Value: a scalar node. Python floats inside, the shared graph machinery around them."""
+"""Value: a scalar node. Python floats inside, the shared graph machinery around them.
+
+Besides arithmetic, a Value compares with ``< <= > >=`` by its number (plain bools, not
+recorded), so ``max(a, b)``, ``sorted(values)`` and ``if v > 0`` work; ``==`` stays
+identity, so Values live in sets. ``format(v, ".4f")``, ``round(v)`` and ``int(v)`` act
+on the number. ``v.grad = None`` (PyTorch's habit) means "no gradient yet": the next
+backward starts from it. Every op raises a `DomainError` when finite inputs overflow.
+"""
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable
 from numbers import Real
@@ -40,6 +48,8 @@ def _forward(op: Op, *parents: Any) -> Value:
         raise
     except (ArithmeticError, ValueError) as exc:
         raise _undefined(op, parents, exc) from None
+    if data - data != 0.0:  # inf or nan: an overflow raises, data passes
+        ops.check_overflow(op.name, data, parents)
     return apply(Value, op, parents, data)
 
 
@@ -51,6 +61,8 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
         raise
     except (ArithmeticError, ValueError) as exc:
         raise _undefined(op, (a, b), exc) from None
+    if data - data != 0.0:  # inf or nan: an overflow raises, data passes
+        ops.check_overflow(op.name, data, (a, b))
     return record(Value, op, a, b, None, data)
 
 
@@ -100,8 +112,8 @@ class Value(Node):
 
     def _accumulate(self, g: Any) -> None:
         cur = self.grad
-        if type(cur) is float and type(g) is not float and cur == 0.0:
-            self.grad = g  # first gradient of a create_graph walk: keep the node as is
+        if cur is None or (type(cur) is float and type(g) is not float and cur == 0.0):
+            self.grad = g  # the first gradient (of a create_graph walk: keep the node as is)
         else:
             self.grad = cur + g
 
@@ -113,8 +125,41 @@ class Value(Node):
     def __float__(self) -> float:
         return float(self.data)
 
+    def __int__(self) -> int:
+        """The number truncated towards zero, as ``int()`` of a float (and of a 0-d tensor)."""
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        """The number rounded as Python rounds a float; a plain number, not a node."""
+        rounded: float | int = round(self.data, ndigits)
+        return rounded
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.4f}"`` formats the number; an empty spec gives the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
+    # --- comparisons: plain bools from the numbers, never recorded --------------------
+    # == and != stay identity (Values are graph nodes and live in sets and dicts).
+    def __lt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data < o
+
+    def __le__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data <= o
+
+    def __gt__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data > o
+
+    def __ge__(self, other: Value | Number) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data >= o
+
     def __repr__(self) -> str:
-        grad = self.grad if type(self.grad) is float else f"Value({self.grad.data!r})"
+        grad = self.grad
+        if isinstance(grad, Value):  # a gradient recorded with create_graph=True
+            grad = f"Value({grad.data!r})"
         parts = [f"data={self.data!r}", f"grad={grad}"]
         if self.label:
             parts.append(f"label={self.label!r}")
@@ -124,11 +169,17 @@ class Value(Node):
 
     # --- arithmetic ----------------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
-        # The hot paths inline the op's forward (+ on floats, which cannot fail).
+        # The hot paths inline the op's forward (+ on floats, checked for overflow).
         if type(other) is Value:
-            return record(Value, ops.ADD, self, other, None, self.data + other.data)
+            d = self.data + other.data
+            if d - d != 0.0:  # inf or nan: an overflow raises, data passes
+                ops.check_overflow("add", d, (self, other))
+            return record(Value, ops.ADD, self, other, None, d)
         if type(other) is float:
-            return record(Value, ops.ADD, self, other, None, self.data + other)
+            d = self.data + other
+            if d - d != 0.0:
+                ops.check_overflow("add", d, (self, other))
+            return record(Value, ops.ADD, self, other, None, d)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.ADD, self, other)
 
@@ -137,11 +188,17 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.ADD, left, self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        # The hot paths inline the op's forward (- on floats, which cannot fail).
+        # The hot paths inline the op's forward (- on floats, checked for overflow).
         if type(other) is Value:
-            return record(Value, ops.SUB, self, other, None, self.data - other.data)
+            d = self.data - other.data
+            if d - d != 0.0:  # inf or nan: an overflow raises, data passes
+                ops.check_overflow("sub", d, (self, other))
+            return record(Value, ops.SUB, self, other, None, d)
         if type(other) is float:
-            return record(Value, ops.SUB, self, other, None, self.data - other)
+            d = self.data - other
+            if d - d != 0.0:
+                ops.check_overflow("sub", d, (self, other))
+            return record(Value, ops.SUB, self, other, None, d)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.SUB, self, other)
 
@@ -150,11 +207,17 @@ class Value(Node):
         return NotImplemented if left is NotImplemented else _binary(ops.SUB, left, self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        # The hot paths inline the op's forward (* on floats, which cannot fail).
+        # The hot paths inline the op's forward (* on floats, checked for overflow).
         if type(other) is Value:
-            return record(Value, ops.MUL, self, other, None, self.data * other.data)
+            d = self.data * other.data
+            if d - d != 0.0:  # inf or nan: an overflow raises, data passes
+                ops.check_overflow("mul", d, (self, other))
+            return record(Value, ops.MUL, self, other, None, d)
         if type(other) is float:
-            return record(Value, ops.MUL, self, other, None, self.data * other)
+            d = self.data * other
+            if d - d != 0.0:
+                ops.check_overflow("mul", d, (self, other))
+            return record(Value, ops.MUL, self, other, None, d)
         other = _lift(other)
         return NotImplemented if other is NotImplemented else _binary(ops.MUL, self, other)
 
@@ -212,6 +275,31 @@ class Value(Node):
     def relu(self) -> Value:
         return _forward(ops.RELU, self)
 
+    def abs(self) -> Value:
+        """|x|; its derivative at 0 is taken as 0 (as PyTorch)."""
+        return _forward(ops.ABS, self)
+
+    __abs__ = abs
+
+    def sqrt(self) -> Value:
+        """The square root (DomainError below 0; in backward at 0, where it is infinite)."""
+        return _forward(ops.SQRT, self)
+
+    def leaky_relu(self, slope: Value | Number = 0.01) -> Value:
+        """x if x > 0 else slope * x; the derivative at 0 is the slope (as PyTorch).
+
+        A Value slope gets a gradient too (a learnable slope, as in PReLU).
+        """
+        return _forward(ops.LEAKY_RELU, self, _lift_or_raise(slope, "leaky_relu"))
+
+    def clamp(self, min: Value | Number | None = None, max: Value | Number | None = None) -> Value:
+        """x limited to [min, max] (None: no bound); derivative 1 inside, bounds included."""
+        if min is None and max is None:
+            raise ValueError("clamp: give min, max or both")
+        low = -math.inf if min is None else _lift_or_raise(min, "clamp")
+        high = math.inf if max is None else _lift_or_raise(max, "clamp")
+        return _forward(ops.CLAMP, self, low, high)
+
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
         """Add many terms as one node (one `+` with many inputs instead of a chain of adds).
@@ -230,7 +318,10 @@ class Value(Node):
                 only = terms[0]
                 return only if isinstance(only, Value) else Value._const(only)
             data = (v.data if type(v) is Value else v for v in terms)
-        return record(Value, ops.ADD_N, None, None, terms, ops.ADD_N.forward(*data))
+        total = ops.ADD_N.forward(*data)
+        if total - total != 0.0:  # inf or nan: an overflow raises, data passes
+            ops.check_overflow("add_n", total, terms)
+        return record(Value, ops.ADD_N, None, None, terms, total)
 
     # Values hash by identity (they are graph nodes); == is deliberately not overloaded.
     __hash__ = Node.__hash__
@@ -254,11 +345,18 @@ def _lift(x: Any) -> Any:
     return float(x)
 
 
-def _lift_or_raise(x: Any) -> Any:
+def _lift_or_raise(x: Any, who: str = "Value.sum") -> Any:
     lifted = _lift(x)
     if lifted is NotImplemented:
-        raise TypeError(f"Value.sum needs Values or numbers, got {type(x).__name__}")
+        raise TypeError(f"{who} needs Values or numbers, got {type(x).__name__}")
     return lifted
+
+
+def _compared(x: Any) -> Any:
+    """The number a Value is compared with, or NotImplemented (then Python raises)."""
+    if type(x) is Value:
+        return x.data
+    return _lift(x)
 
 
 def _leaf(data: float, requires_grad: bool) -> Value:

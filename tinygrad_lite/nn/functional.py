@@ -27,6 +27,7 @@ __all__ = [
     "cross_entropy",
     "dropout",
     "l1_loss",
+    "leaky_relu",
     "linear",
     "log_softmax",
     "mse_loss",
@@ -92,7 +93,7 @@ def linear_node(x: Tensor, w: Tensor, b: Tensor) -> Tensor:
             f"linear: input {x.shape}, weight {w.shape} and bias {b.shape} do not fit "
             "(need input (..., n_in), weight (n_in, n_out), bias (n_out,))"
         )
-    return record(Tensor, ops.LINEAR, None, None, (x, w, b), ops.LINEAR.forward(xd, wd, bd))
+    return record(Tensor, ops.LINEAR, None, None, (x, w, b), Tensor._run(ops.LINEAR, xd, wd, bd))
 
 
 # --- activations --------------------------------------------------------------------------
@@ -113,14 +114,19 @@ def tanh(x: Tensor) -> Tensor:
     return _tensor(x, "tanh", "the input").tanh()
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`, computed after subtracting the maximum."""
-    return _tensor(x, "softmax", "the input").softmax(axis=axis)
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x; the derivative at 0 is the slope (as PyTorch)."""
+    return _tensor(x, "leaky_relu", "the input").leaky_relu(negative_slope)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - logsumexp(x) along `axis`: the log-probabilities, never log(0)."""
-    return _tensor(x, "log_softmax", "the input").log_softmax(axis=axis)
+def softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim` (or numpy's `axis`), after subtracting the maximum."""
+    return _tensor(x, "softmax", "the input").softmax(dim, axis=axis)
+
+
+def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """x - logsumexp(x) along `dim` (or `axis`): the log-probabilities, never log(0)."""
+    return _tensor(x, "log_softmax", "the input").log_softmax(dim, axis=axis)
 
 
 def check_dropout_p(p: Any, who: str) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_lite import dtypes
 from tinygrad_lite.nn import functional as F
 from tinygrad_lite.nn import init as _init
 from tinygrad_lite.nn.module import Module
@@ -58,6 +59,8 @@ class Linear(Module):
             "xavier_normal", "he" (Kaiming normal, fan-in), or a function
             (n_in, n_out, rng) -> array; see `tinygrad_lite.nn.init`.
         seed: an int or a numpy Generator; the same seed gives the same weights.
+        dtype: the parameters' floating dtype (default: `tl.get_default_dtype()`, float64
+            unless changed); inputs must have the same dtype, as in PyTorch.
     """
 
     def __init__(
@@ -67,9 +70,14 @@ class Linear(Module):
         bias: bool = True,
         init: str | _init.Init = "normal",
         seed: int | np.random.Generator | None = None,
+        dtype: Any = None,
     ) -> None:
         self.n_in, self.n_out = _size("n_in", n_in), _size("n_out", n_out)
+        kind = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype, "Linear")
+        if kind.kind != "f":
+            raise TypeError(f"Linear: parameters need a floating dtype, got {kind}")
         weights = np.asarray(_init.get(init)(self.n_in, self.n_out, _init.make_rng(seed)))
+        weights = weights.astype(kind, copy=False)
         if weights.shape != (self.n_in, self.n_out):
             raise ValueError(
                 f"init returned shape {weights.shape}, expected {(self.n_in, self.n_out)}"
