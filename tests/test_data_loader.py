@@ -82,6 +82,7 @@ def test_batch_matches_torch_default_collation() -> None:
         assert len(mine) == len(theirs)
         for a, b in zip(mine, theirs, strict=True):
             assert a.shape == tuple(b.shape)
+            assert a.dtype == b.numpy().dtype  # int64 labels stay int64
             np.testing.assert_array_equal(a.data, b.numpy())
 
 

@@ -8,7 +8,8 @@
 
 A batch is collated as PyTorch's default does: items that are tuples give a list with one
 stacked Tensor per position (so ``images, labels = batch`` unpacks it), Tensors and
-arrays are stacked along a new first axis, numbers become a 1-D Tensor. Shuffling draws a
+arrays are stacked along a new first axis, numbers become a 1-D Tensor. Every dtype is
+kept (int64 labels stay int64, as `CrossEntropyLoss` wants them). Shuffling draws a
 new order every epoch from `generator`, or from the library's generator, so
 `tinygrad_lite.manual_seed` before the loop repeats a run.
 """
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.data._checks import Array
+from tinygrad_lite.factories import tensor
 from tinygrad_lite.seed import default_generator
 from tinygrad_lite.tensor import Tensor
 
@@ -49,7 +51,8 @@ class TensorDataset:
 
     Args:
         tensors: one or more Tensors or arrays with the same first dimension, e.g. the
-            features and the labels.
+            features and the labels. Each keeps its dtype (an int array stays int64,
+            as ``tl.tensor`` would make it).
 
     Examples:
         >>> import numpy as np
@@ -70,18 +73,18 @@ class TensorDataset:
             raise ValueError(
                 f"TensorDataset: the tensors need the same first dimension, got sizes {lengths}"
             )
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        self.tensors = tuple(t if isinstance(t, Tensor) else tensor(t) for t in tensors)
         self._arrays = arrays
 
     def __len__(self) -> int:
         return len(self._arrays[0])
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        return tuple(Tensor(a[index]) for a in self._arrays)
+        return tuple(tensor(a[index]) for a in self._arrays)
 
     def rows(self, indices: Array) -> list[Tensor]:
         """The rows at `indices` of every tensor, each as one batch Tensor (DataLoader's path)."""
-        return [Tensor(a[indices]) for a in self._arrays]
+        return [tensor(a[indices]) for a in self._arrays]
 
 
 def _collate(items: Sequence[Any]) -> Any:
@@ -92,9 +95,9 @@ def _collate(items: Sequence[Any]) -> Any:
             raise ValueError("DataLoader: the items of one batch have different lengths")
         return [_collate([item[k] for item in items]) for k in range(len(first))]
     if isinstance(first, Tensor):
-        return Tensor(np.stack([np.asarray(item.data) for item in items]))
+        return tensor(np.stack([np.asarray(item.data) for item in items]))
     if isinstance(first, np.ndarray | Real) and not isinstance(first, bool):
-        return Tensor(np.stack([np.asarray(item) for item in items]))
+        return tensor(np.stack([np.asarray(item) for item in items]))
     raise TypeError(
         f"DataLoader cannot batch items of type {type(first).__name__}; a data set should "
         "yield Tensors, arrays, numbers, or tuples of them"

@@ -185,21 +185,13 @@ def _labels(labels: Any, n: int, n_classes: int) -> np.ndarray[Any, Any]:
             f"got shape {arr.shape} (class indices; class probabilities would be floats of "
             f"shape ({n}, {n_classes}))"
         )
-    if isinstance(labels, Tensor) and arr.dtype.kind == "f":
-        # A Tensor holds floats even when built from ints: accept whole numbers only.
-        frac = ~np.isfinite(arr) | (arr != np.round(arr))
-        if frac.any():
-            i = int(np.flatnonzero(frac.ravel())[0])
-            raise TypeError(
-                f"cross_entropy: labels must be whole class indices, got {float(arr.ravel()[i])!r} "
-                f"at position {i}"
-            )
-        arr = arr.astype(np.int64)
     if arr.dtype.kind not in "iu":
+        kind = "a Tensor" if isinstance(labels, Tensor) else "an array"
         raise TypeError(
-            f"cross_entropy: labels must be integer class indices, got dtype {arr.dtype}; "
-            "convert them (labels.astype(int) for numpy), or pass class probabilities of "
-            f"shape ({n}, {n_classes})"
+            f"cross_entropy: labels must be integer class indices, got {kind} of dtype "
+            f"{arr.dtype}; convert them (labels.long() for a Tensor, labels.astype(int) for "
+            "numpy; tl.tensor([0, 2, 1]) makes int64 labels, Tensor([...]) makes floats), or "
+            f"pass class probabilities of shape ({n}, {n_classes})"
         )
     bad = (arr < 0) | (arr >= n_classes)
     if bad.any():
@@ -215,7 +207,7 @@ def _labels(labels: Any, n: int, n_classes: int) -> np.ndarray[Any, Any]:
 def _is_probabilities(labels: Any, shape: tuple[int, ...]) -> bool:
     """Whether `labels` are class probabilities: floats shaped like the logits."""
     if isinstance(labels, Tensor):
-        return labels.shape == shape
+        return labels.shape == shape and labels.dtype.kind == "f"
     if isinstance(labels, np.ndarray | list | tuple):
         arr = np.asarray(labels)
         return arr.shape == shape and arr.dtype.kind == "f"
@@ -231,7 +223,8 @@ def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tenso
     reach a probability Tensor too. ``reduction="mean"`` averages over the n rows.
 
     Raises:
-        TypeError: float labels of shape (n,) (class indices must be integers).
+        TypeError: float labels of shape (n,): class indices must be integers, as in
+            PyTorch (``tl.tensor([0, 2])`` is int64; ``Tensor([0, 2])`` holds floats).
         ValueError: labels of another shape, or an index outside 0..C-1.
     """
     z = _tensor(logits, "cross_entropy", "the logits")

@@ -202,9 +202,7 @@ class LeakyReLU(Module):
         self.negative_slope = _finite("LeakyReLU: negative_slope", negative_slope)
 
     def forward(self, x: Tensor) -> Tensor:
-        t = _as_tensor(x, "LeakyReLU")
-        slope = np.where(t.data > 0, 1.0, self.negative_slope).astype(t.dtype)
-        return t * Tensor(slope)  # a constant mask: its value is the derivative, kink included
+        return _as_tensor(x, "LeakyReLU").leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
