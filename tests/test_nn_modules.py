@@ -335,3 +335,14 @@ def test_no_two_of_checkpoint_nn_optim_data_import_each_other() -> None:
     assert "tinygrad_lite.nn.module" in graph["tinygrad_lite.checkpoint"]
     circles = sorted((a, b) for a, deps in graph.items() for b in deps if a < b and a in graph[b])
     assert not circles, f"modules importing each other: {circles}"
+
+
+def test_course_code_reaches_nn_and_optim_through_the_package() -> None:
+    """``import tinygrad_lite as torch`` then ``torch.nn.Linear``, ``torch.optim.SGD``."""
+    import tinygrad_lite as torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1, seed=0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    scheduler.step()
+    assert optimizer.param_groups[0]["lr"] == 0.05
