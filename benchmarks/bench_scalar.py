@@ -46,7 +46,7 @@ def make_batch(seed: int = 0) -> tuple[list[list[float]], list[float]]:
 
 
 def tl_step_fn(xs: list[list[float]], ys: list[float]) -> tuple[Callable[[], float], list[float]]:
-    model = MLP(2, SIZES, seed=1)
+    model = MLP(2, SIZES, nonlin="relu", seed=1)  # micrograd's MLP is relu
     params = model.parameters()
 
     def step() -> float:

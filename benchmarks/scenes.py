@@ -29,7 +29,7 @@ def mlp_root(sizes: tuple[int, ...] = (2, 4, 4, 1), seed: int = 0) -> Value:
     """One forward and backward pass of a scalar MLP (scopes mlp/layerK/neuronJ)."""
     from tinygrad_lite.nn.scalar import MLP
 
-    model = MLP(sizes[0], list(sizes[1:]), seed=seed)
+    model = MLP(sizes[0], list(sizes[1:]), nonlin="relu", seed=seed)
     out = model([Value(0.5, label="x0"), Value(-1.5, label="x1")][: sizes[0]])
     assert isinstance(out, Value)
     loss = (out - 1.0) ** 2

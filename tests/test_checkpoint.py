@@ -207,3 +207,22 @@ def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
 def test_state_must_be_a_mapping() -> None:
     with pytest.raises(TypeError, match="mapping"):
         MLP(2, [2]).load_state_dict([1.0, 2.0])
+
+
+def test_saving_into_a_missing_directory_names_the_users_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        tl.save(MLP(2, [2], seed=0), "missing/dir/x")
+    message = str(info.value)
+    assert "'missing/dir/x'" in message
+    assert "'missing/dir' does not exist" in message
+    assert ".tmp" not in message  # not the temporary file behind the atomic write
+    assert list(tmp_path.iterdir()) == []  # nothing was created
+
+
+def test_saving_where_a_file_blocks_the_directory_is_named(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("not a directory")
+    with pytest.raises(FileNotFoundError, match=r"plain' is not a directory"):
+        tl.save(MLP(2, [2], seed=0), tmp_path / "plain" / "model")

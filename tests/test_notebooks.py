@@ -24,6 +24,7 @@ EXPECTED = {
     "05_autodiff_vs_handwritten",
     "06_checking_derivatives",
     "07_property_testing",
+    "08_micrograd_lecture",
 }
 NETWORK = re.compile(r"https?://|urllib|requests\.|urlopen|socket\.|load_mnist\(|fetch_openml")
 

@@ -35,12 +35,17 @@ def test_floats_and_arrays_take_identical_steps(name: str, kw: dict[str, Any]) -
 
 def test_an_optimizer_without_a_float_version_still_updates_values() -> None:
     class Halve(Optimizer):
-        def _update(self, x: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+        def __init__(self, params: list[Value]) -> None:
+            super().__init__(params, {"lr": 1.0})
+
+        def _update(
+            self, x: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+        ) -> None:
             x -= 0.5 * g
 
     w = Value(3.0)
     w.grad = 2.0
-    Halve([w], lr=1.0).step()
+    Halve([w]).step()
     assert w.data == 2.0
     assert type(w.data) is float
 
@@ -78,3 +83,15 @@ def test_a_gradient_recorded_as_a_node_is_used_as_its_value() -> None:
     (x * x * x).backward(create_graph=True)  # x.grad is a node: 3 x**2
     SGD([x], lr=0.01).step()
     assert x.data == 3.0 - 27.0 * 0.01
+
+
+def test_groups_with_their_own_settings_on_the_float_path() -> None:
+    a, b = Value(1.0), Value(1.0)
+    opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad = b.grad = 2.0
+    opt.step()
+    assert (a.data, b.data) == (1.0 - 2.0 * 0.1, 1.0 - 2.0 * 0.5)
+    opt.param_groups[0]["lr"] = 0.25  # as a scheduler does: seen on the next step
+    a.grad = 1.0
+    opt.step()
+    assert a.data == 0.8 - 0.25

@@ -1,7 +1,7 @@
 """tinygrad_lite: a small, fast, honest reverse-mode automatic-differentiation engine."""
 
 from tinygrad_lite import dtypes as _dtypes
-from tinygrad_lite import viz
+from tinygrad_lite import nn, optim, viz
 from tinygrad_lite.anomaly import AnomalyError, detect_anomaly
 from tinygrad_lite.autograd import enable_grad, is_grad_enabled, no_grad, scope
 from tinygrad_lite.checkpoint import load, save
@@ -128,9 +128,11 @@ __all__ = [
     "max",
     "mean",
     "min",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
+    "optim",
     "permute",
     "rand",
     "randn",

@@ -4,6 +4,9 @@ The file format is numpy's plain `.npz` (one array per parameter, keyed by its d
 from `Module.named_parameters`), written without pickle and read with `allow_pickle=False`,
 so a checkpoint can be opened by any numpy program and loading one never runs code.
 
+The in-memory half (`state_dict`, `load_state_dict`, `CheckpointError`, `LoadResult`)
+lives in `tinygrad_lite.nn.state` and is re-exported here; this module adds the files.
+
 Guarantees:
 
 * `save` writes to a temporary file in the target directory and renames it over the
@@ -24,90 +27,17 @@ import os
 import secrets
 import zipfile
 import zlib
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from tinygrad_lite.nn.module import Module
+from tinygrad_lite.nn.module import Module
+from tinygrad_lite.nn.state import CheckpointError, LoadResult, load_state_dict, state_dict
 
 __all__ = ["CheckpointError", "LoadResult", "load", "load_state_dict", "save", "state_dict"]
 
 Array = np.ndarray[Any, Any]
-
-
-class CheckpointError(ValueError):
-    """A checkpoint does not fit the module, or the file is not a readable checkpoint."""
-
-
-class LoadResult(NamedTuple):
-    """What a non-strict load skipped: module names absent from the state, and extra names."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
-def state_dict(module: Module) -> dict[str, Array]:
-    """name -> a copy of that parameter's data (a Value becomes a 0-d float64 array)."""
-    out: dict[str, Array] = {}
-    for name, p in module.named_parameters():
-        data = p.data
-        out[name] = data.copy() if isinstance(data, np.ndarray) else np.array(data, np.float64)
-    return out
-
-
-def load_state_dict(module: Module, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
-    """Copy `state` into `module`'s parameters, in place, after checking all of it.
-
-    Tensor parameters are overwritten element by element (their arrays keep their identity
-    and dtype); Value parameters take the number from a 0-d array. With `strict` (the
-    default), names missing from `state` and names the module does not have are errors;
-    otherwise they are skipped and reported in the returned `LoadResult`. Shape and dtype
-    mismatches are always errors.
-    """
-    if not isinstance(state, Mapping):
-        raise TypeError(f"state must be a mapping of name -> array, got {type(state).__name__}")
-    params = dict(module.named_parameters())
-    missing = [name for name in params if name not in state]
-    unexpected = [str(name) for name in state if name not in params]
-    problems: list[str] = []
-    if strict and missing:
-        problems.append(f"missing: {', '.join(missing)}")
-    if strict and unexpected:
-        problems.append(f"unexpected: {', '.join(unexpected)}")
-    staged: list[tuple[Any, Array]] = []
-    for name, p in params.items():
-        if name not in state:
-            continue
-        target = p.data
-        want_shape = target.shape if isinstance(target, np.ndarray) else ()
-        want_dtype = target.dtype if isinstance(target, np.ndarray) else np.dtype(np.float64)
-        try:
-            src = np.asarray(state[name])
-        except (TypeError, ValueError) as exc:
-            problems.append(f"{name}: not an array ({exc})")
-            continue
-        if src.dtype.kind not in "biuf" or not np.can_cast(src.dtype, want_dtype, "same_kind"):
-            problems.append(f"{name}: dtype {src.dtype} cannot be stored in {want_dtype}")
-        elif src.shape != want_shape:
-            problems.append(
-                f"{name}: shape {src.shape} in the checkpoint, {want_shape} in the model"
-            )
-        else:
-            staged.append((p, src))
-    if problems:
-        raise CheckpointError(
-            f"checkpoint does not fit {type(module).__name__} ({len(problems)} problem"
-            f"{'s' if len(problems) > 1 else ''}): " + "; ".join(problems)
-        )
-    for p, src in staged:
-        if isinstance(p.data, np.ndarray):
-            p.data[...] = src
-        else:
-            p.data = float(src)
-    return LoadResult(missing, unexpected)
 
 
 def _npz_path(path: str | os.PathLike[str]) -> Path:
@@ -119,10 +49,20 @@ def save(module: Module, path: str | os.PathLike[str]) -> Path:
     """Write `module`'s parameters to `path` (``.npz`` appended if missing), atomically.
 
     Returns the path written.
+
+    Raises:
+        FileNotFoundError: the directory does not exist (it is not created for you).
+        OSError: the file cannot be written there; the message names `path`.
     """
     target = _npz_path(path)
+    _check_directory(path, target)
     arrays = state_dict(module)
-    fd, tmp = _temporary_beside(target)
+    try:
+        fd, tmp = _temporary_beside(target)
+    except OSError as exc:
+        raise type(exc)(
+            exc.errno, f"cannot save a checkpoint to {os.fspath(path)!r}: {exc.strerror}"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)  # type: ignore[arg-type]  # numeric arrays: no pickle
@@ -134,6 +74,18 @@ def save(module: Module, path: str | os.PathLike[str]) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+def _check_directory(path: str | os.PathLike[str], target: Path) -> None:
+    """Refuse a target whose directory is missing, naming the path the user gave."""
+    parent = target.parent
+    if parent.is_dir():
+        return
+    what = "is not a directory" if parent.exists() else "does not exist"
+    raise FileNotFoundError(
+        f"cannot save a checkpoint to {os.fspath(path)!r}: the directory {str(parent)!r} "
+        f"{what} (create it first, e.g. Path({str(parent)!r}).mkdir(parents=True))"
+    )
 
 
 #: create, fail if it exists, write only, and no newline translation (Windows)

@@ -17,12 +17,15 @@ import numpy as np
 
 from tinygrad_lite import ops
 from tinygrad_lite.autograd import record
+from tinygrad_lite.errors import DomainError
+from tinygrad_lite.seed import default_generator
 from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dropout",
     "l1_loss",
     "leaky_relu",
     "linear",
@@ -126,6 +129,31 @@ def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
     return _tensor(x, "log_softmax", "the input").log_softmax(dim, axis=axis)
 
 
+def check_dropout_p(p: Any, who: str) -> float:
+    """`p` as a float in [0, 1], or an error naming `who` and the value."""
+    if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
+        raise TypeError(f"{who}: p must be a probability (a number), got {type(p).__name__}")
+    if not 0.0 <= float(p) <= 1.0:
+        raise ValueError(f"{who}: p must lie in [0, 1], got {p!r}")
+    return float(p)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero entries with probability `p`, scale the rest by 1/(1-p); the identity if not training.
+
+    The mask comes from the library's generator (`tinygrad_lite.manual_seed` repeats it)
+    and enters the graph as a constant, so the gradient is the same mask. With ``p=1``
+    every entry is zeroed, as PyTorch does.
+    """
+    t = _tensor(x, "dropout", "the input")
+    rate = check_dropout_p(p, "dropout")
+    if not training or rate == 0.0:
+        return t
+    keep = default_generator().random(t.shape) >= rate
+    scale = 0.0 if rate == 1.0 else 1.0 / (1.0 - rate)
+    return t * Tensor((keep * scale).astype(t.dtype))
+
+
 # --- regression losses ---------------------------------------------------------------------
 
 
@@ -151,24 +179,19 @@ def l1_loss(pred: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 def _labels(labels: Any, n: int, n_classes: int) -> np.ndarray[Any, Any]:
     """Integer class labels as an int array of shape (n,), each in [0, n_classes)."""
     arr = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
-    if isinstance(labels, Tensor):
-        # A Tensor holds floats even when built from ints: accept whole numbers only.
-        frac = ~np.isfinite(arr) | (arr != np.round(arr))
-        if frac.any():
-            i = int(np.flatnonzero(frac.ravel())[0])
-            raise TypeError(
-                f"cross_entropy: labels must be whole class indices, got {float(arr.ravel()[i])!r} "
-                f"at position {i}"
-            )
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"cross_entropy: labels must be integers (class indices), got dtype {arr.dtype}"
-        )
     if arr.shape != (n,):
         raise ValueError(
             f"cross_entropy: logits of shape ({n}, {n_classes}) need labels of shape ({n},), "
-            f"got shape {arr.shape}"
+            f"got shape {arr.shape} (class indices; class probabilities would be floats of "
+            f"shape ({n}, {n_classes}))"
+        )
+    if arr.dtype.kind not in "iu":
+        kind = "a Tensor" if isinstance(labels, Tensor) else "an array"
+        raise TypeError(
+            f"cross_entropy: labels must be integer class indices, got {kind} of dtype "
+            f"{arr.dtype}; convert them (labels.long() for a Tensor, labels.astype(int) for "
+            "numpy; tl.tensor([0, 2, 1]) makes int64 labels, Tensor([...]) makes floats), or "
+            f"pass class probabilities of shape ({n}, {n_classes})"
         )
     bad = (arr < 0) | (arr >= n_classes)
     if bad.any():
@@ -181,20 +204,42 @@ def _labels(labels: Any, n: int, n_classes: int) -> np.ndarray[Any, Any]:
     return arr
 
 
-def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of (n, C) logits against n integer labels in 0..C-1.
+def _is_probabilities(labels: Any, shape: tuple[int, ...]) -> bool:
+    """Whether `labels` are class probabilities: floats shaped like the logits."""
+    if isinstance(labels, Tensor):
+        return labels.shape == shape and labels.dtype.kind == "f"
+    if isinstance(labels, np.ndarray | list | tuple):
+        arr = np.asarray(labels)
+        return arr.shape == shape and arr.dtype.kind == "f"
+    return False
 
-    Equals -mean(log_softmax(logits)[i, labels[i]]) with the default ``reduction="mean"``.
+
+def cross_entropy(logits: Tensor, labels: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of (n, C) logits against class indices or class probabilities.
+
+    `labels` are n integer class indices in 0..C-1 (the usual case, one fused graph node),
+    or an (n, C) float array or Tensor of class probabilities, as PyTorch accepts; then
+    the loss of row i is -sum_c labels[i, c] * log_softmax(logits)[i, c], and gradients
+    reach a probability Tensor too. ``reduction="mean"`` averages over the n rows.
+
+    Raises:
+        TypeError: float labels of shape (n,): class indices must be integers, as in
+            PyTorch (``tl.tensor([0, 2])`` is int64; ``Tensor([0, 2])`` holds floats).
+        ValueError: labels of another shape, or an index outside 0..C-1.
     """
     z = _tensor(logits, "cross_entropy", "the logits")
     if z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (n, classes), got shape {z.shape}")
-    n, n_classes = z.shape
-    y = _labels(labels, n, n_classes)
     if reduction not in _REDUCTIONS:
         raise ValueError(
             f"cross_entropy: reduction must be one of {_REDUCTIONS}, got {reduction!r}"
         )
+    if _is_probabilities(labels, z.shape):
+        probs = _tensor(labels, "cross_entropy", "the class probabilities")
+        per_row = -(probs * z.log_softmax(axis=1)).sum(axis=1)
+        return _reduce(per_row, reduction, "cross_entropy")
+    n, n_classes = z.shape
+    y = _labels(labels, n, n_classes)
     return Tensor._call(ops.cross_entropy_op(reduction), z, y)
 
 
@@ -208,13 +253,24 @@ def _check_unit(name: str, arr: Any, who: str) -> None:
 def binary_cross_entropy(probs: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
     """-(t * log(p) + (1 - t) * log(1 - p)) for probabilities p in (0, 1).
 
-    There is no clipping: a probability of exactly 0 or 1 raises a `DomainError` from
-    ``log`` (with float64 a sigmoid saturates there for logits beyond about +-37). Pass
-    logits to `binary_cross_entropy_with_logits` instead, which has no such limit.
+    There is no clipping (PyTorch clamps log at -100 instead): a probability of exactly 0
+    or 1 raises a `DomainError` that suggests the with-logits form (with float64 a sigmoid
+    saturates there for logits beyond about +-37). Pass logits to
+    `binary_cross_entropy_with_logits` (`nn.BCEWithLogitsLoss`), which has no such limit.
     """
     p, t = _pair(probs, targets, "binary_cross_entropy")
     _check_unit("probabilities", p.data, "binary_cross_entropy")
     _check_unit("targets", t.data, "binary_cross_entropy")
+    edge = (p.data == 0.0) | (p.data == 1.0)
+    if edge.any():
+        where = tuple(int(i) for i in np.argwhere(edge)[0])
+        raise DomainError(
+            "binary_cross_entropy",
+            f"probability {float(p.data[where])!r} at index {where} has log(0) in the loss "
+            f"({int(edge.sum())} such entries); a sigmoid output rounds to exactly 0 or 1 "
+            "for large logits, so pass the logits to binary_cross_entropy_with_logits "
+            "(nn.BCEWithLogitsLoss) instead",
+        )
     loss = -(t * p.log() + (1.0 - t) * (1.0 - p).log())
     return _reduce(loss, reduction, "binary_cross_entropy")
 

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tinygrad_lite.seed import rng_from
+
 __all__ = ["INITS", "he_normal", "make_rng", "normal", "xavier_normal", "xavier_uniform"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -32,12 +34,15 @@ Seed = int | np.random.Generator | None
 
 
 def make_rng(seed: Seed) -> np.random.Generator:
-    """A numpy Generator from an int seed, a Generator (used as is), or None (fresh entropy)."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
+    """A numpy Generator from an int seed, a Generator (used as is), or None.
+
+    None means the library's generator (`tinygrad_lite.seed.default_generator`), so
+    `tinygrad_lite.manual_seed` makes unseeded layers repeatable.
+    """
+    plain = seed is None or isinstance(seed, np.random.Generator)
+    if not plain and (isinstance(seed, bool) or not isinstance(seed, Integral)):
         raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(seed)
+    return rng_from(seed)
 
 
 def normal(n_in: int, n_out: int, rng: np.random.Generator) -> FloatArray:

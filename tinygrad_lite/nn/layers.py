@@ -1,4 +1,4 @@
-"""Tensor layers: Linear, Sequential and the activation modules.
+"""Tensor layers: Linear, Sequential, the activation modules and Dropout.
 
 `Linear` stores its weight as (n_in, n_out) so that a batch of row vectors goes through as
 ``x @ weight + bias``, the way the course writes it (PyTorch stores the transpose;
@@ -19,7 +19,19 @@ from tinygrad_lite.nn import init as _init
 from tinygrad_lite.nn.module import Module
 from tinygrad_lite.tensor import Tensor
 
-__all__ = ["Flatten", "Identity", "Linear", "ReLU", "Sequential", "Sigmoid", "Tanh"]
+__all__ = [
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]
 
 
 def _as_tensor(x: Any, who: str) -> Tensor:
@@ -89,8 +101,18 @@ class Linear(Module):
             return F.linear(t, self.weight)
         return F.linear_node(t, self.weight, self.bias)
 
-    def __repr__(self) -> str:
-        return f"Linear({self.n_in} -> {self.n_out}, bias={self.bias is not None})"
+    @property
+    def in_features(self) -> int:
+        """The input size, by PyTorch's name (`n_in`)."""
+        return self.n_in
+
+    @property
+    def out_features(self) -> int:
+        """The output size, by PyTorch's name (`n_out`)."""
+        return self.n_out
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.n_in}, out_features={self.n_out}, bias={self.bias is not None}"
 
 
 class Sequential(Module):
@@ -164,3 +186,91 @@ class Flatten(Module):
         if x.ndim < 1:
             raise ValueError(f"Flatten needs a batch dimension, got shape {x.shape}")
         return x.reshape(x.shape[0], -1)
+
+    def extra_repr(self) -> str:
+        return "start_dim=1, end_dim=-1"
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope * x; the slope at 0 is `negative_slope`, as PyTorch.
+
+    Args:
+        negative_slope: the slope for negative inputs (PyTorch's default, 0.01).
+    """
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = _finite("LeakyReLU: negative_slope", negative_slope)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "LeakyReLU").leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class _AlongDim(Module):
+    """A normalisation along one axis, `dim`, which must be given (see `Softmax`)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        self.dim = _dim(type(self).__name__, dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """exp(x) / sum(exp(x)) along `dim`: each slice along `dim` sums to 1.
+
+    Args:
+        dim: the axis to normalise over, e.g. ``Softmax(dim=1)`` for a (batch, classes)
+            input. Unlike PyTorch, there is no implicit choice: `dim` is required.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "Softmax").softmax(self.dim)
+
+
+class LogSoftmax(_AlongDim):
+    """x - logsumexp(x) along `dim` (the log of `Softmax`, computed stably); `dim` is required."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _as_tensor(x, "LogSoftmax").log_softmax(self.dim)
+
+
+class Dropout(Module):
+    """In training mode, zero each entry with probability `p` and scale the rest by 1/(1-p).
+
+    In evaluation mode (after ``model.eval()``) it returns its input unchanged. The mask is
+    drawn from the library's generator, so `tinygrad_lite.manual_seed` repeats it.
+
+    Args:
+        p: the probability of zeroing an entry, in [0, 1] (PyTorch's default, 0.5).
+    """
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = F.check_dropout_p(p, "Dropout")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(_as_tensor(x, "Dropout"), self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+def _finite(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}: {value!r:.40}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def _dim(who: str, dim: Any) -> int:
+    if dim is None:
+        raise TypeError(
+            f"{who} needs the axis to normalise over, e.g. {who}(dim=1) for (batch, classes) "
+            "inputs (PyTorch's implicit choice of dim is deprecated there and not offered here)"
+        )
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+        raise TypeError(f"{who}: dim must be an int, got {type(dim).__name__}: {dim!r:.40}")
+    return int(dim)

@@ -3,27 +3,40 @@
 A module finds its parameters by looking at its own attributes: nodes that require grad,
 other modules, and lists, tuples or dicts of either. Calling a module runs `forward`
 inside a scope named after the module, so the renderer can draw it as one cluster.
+
+Subclasses are written as in PyTorch: ``super().__init__()`` (optional here), then
+attributes. ``train()`` / ``eval()`` switch `training` on every module reachable through
+attributes, and ``print(model)`` lists the children the way PyTorch prints them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
 from tinygrad_lite.autograd import STATE, Node
+from tinygrad_lite.nn import state as _state
+from tinygrad_lite.nn.state import LoadResult
 
 __all__ = ["Module"]
 
+M = TypeVar("M", bound="Module")
+
 
 class Module:
-    """Base class for models: parameter discovery, zero_grad, and named drawing scopes."""
+    """Base class for models: parameter discovery, zero_grad, train/eval, named drawing scopes."""
 
     #: The scope name this module's nodes are tagged with when it is called. Containers
     #: give their children positional names (layer0, neuron3, ...); the default is the
     #: class name in lower case.
     scope_name: str | None = None
 
+    #: True in training mode (the default), False after `eval()`. Only modules whose
+    #: forward differs between the two (`Dropout`) read it.
+    training: bool = True
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the model computes; subclasses define it, and calling the module runs it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -49,6 +62,11 @@ class Module:
         for name, obj in self._members():
             if isinstance(obj, Module):
                 yield name, obj
+
+    def children(self) -> Iterator[Module]:
+        """The modules held directly by this one."""
+        for _, child in self.named_children():
+            yield child
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Node]]:
         """Every parameter with a dotted path such as 'layers.0.neurons.3.w.1'.
@@ -83,31 +101,55 @@ class Module:
         """How many numbers the parameters hold in all."""
         return sum(int(getattr(p.data, "size", 1)) for p in self.parameters())
 
-    # --- checkpoints (the logic lives in tinygrad_lite.checkpoint) -----------------
+    # --- training and evaluation mode ------------------------------------------------
+    def train(self: M, mode: bool = True) -> M:
+        """Set `training` on this module and every module inside it; returns self.
+
+        Examples:
+            >>> from tinygrad_lite.nn import Dropout, Linear, Sequential
+            >>> net = Sequential(Linear(2, 2, seed=0), Dropout(0.5))
+            >>> net.eval()[1].training
+            False
+        """
+        if not isinstance(mode, bool):
+            raise ValueError(f"train(mode) takes a bool, got {type(mode).__name__}: {mode!r:.40}")
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self: M) -> M:
+        """`train(False)`: evaluation mode for this module and every module inside it."""
+        return self.train(False)
+
+    # --- checkpoints (files: tinygrad_lite.checkpoint) -------------------------------
     def state_dict(self) -> dict[str, Any]:
         """name -> a copy of each parameter's data as a numpy array (Values: 0-d float64)."""
-        from tinygrad_lite.checkpoint import state_dict
+        return _state.state_dict(self)
 
-        return state_dict(self)
-
-    def load_state_dict(self, state: Any, strict: bool = True) -> Any:
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy arrays from `state` into the parameters in place, after checking all of them.
 
         Raises `CheckpointError` naming every missing, unexpected, mis-shaped or
         mis-typed entry, with the module left unchanged. Returns (missing_keys,
         unexpected_keys), which are non-empty only with `strict=False`.
         """
-        from tinygrad_lite.checkpoint import load_state_dict
+        return _state.load_state_dict(self, state, strict=strict)
 
-        return load_state_dict(self, state, strict=strict)
+    # --- printing --------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The settings shown inside this module's parentheses when printed (as PyTorch)."""
+        return ""
 
     def __repr__(self) -> str:
+        """``Name(settings)``, or ``Name(`` with one ``(name): child`` line per child ``)``."""
+        extra = self.extra_repr()
         children = list(self.named_children())
         if not children:
-            return f"{type(self).__name__}()"
-        inner = "\n".join(
-            f"  ({name}): {child!r}".replace("\n", "\n  ") for name, child in children
-        )
+            return f"{type(self).__name__}({extra})"
+        lines = extra.split("\n") if extra else []
+        lines += [f"({name}): {child!r}" for name, child in children]
+        inner = "\n".join("  " + line.replace("\n", "\n  ") for line in lines)
         return f"{type(self).__name__}(\n{inner}\n)"
 
 
