@@ -1,7 +1,9 @@
 """Optional test dependencies: skipped where they are missing, required in CI.
 
-`.ci/run` installs PyTorch, scikit-learn and the notebook tools, so a test that needs one
-of them must run there; a missing package in CI is a failure, not a silent skip.
+`.ci/run` installs PyTorch, scikit-learn and the notebook tools, and the programs some
+tests drive (Graphviz's `dot`, Chromium and ChromeDriver, `rsvg-convert`, `pdflatex`), so
+a test that needs one of them must run there; a missing package or program in CI is a
+failure, not a silent skip.
 
 One exception is explicit: `.ci/run` also runs the suite on Python 3.10, where the
 pinned PyTorch wheel does not exist. That run sets ``TINYGRAD_LITE_NO_TORCH=1``, and
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from types import ModuleType
 
 import pytest
@@ -30,3 +33,13 @@ def require(name: str) -> ModuleType:
     if os.environ.get("CI"):
         return importlib.import_module(name)
     return pytest.importorskip(name)
+
+
+def require_program(name: str) -> str:
+    """The path of the program `name`; without it, skip locally and fail when `CI` is set."""
+    found = shutil.which(name)
+    if found is not None:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but the program {name!r} is missing (.ci/run installs it)")
+    pytest.skip(f"the program {name!r} is not installed")

@@ -6,15 +6,14 @@ import argparse
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from optional import require
 
+from tests.optional import require, require_program
 from tinygrad_lite.cli import main
 from tinygrad_lite.expr import ExpressionError, evaluate, parse, parse_assignments
 from tinygrad_lite.value import Value
@@ -36,10 +35,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 
 def needs_dot() -> None:
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz 'dot' program must be installed in CI")
-        pytest.skip("Graphviz 'dot' is not installed")
+    require_program("dot")
 
 
 # --- through a subprocess ----------------------------------------------------------------
@@ -201,7 +197,7 @@ def test_train_writes_checkpoint_and_plot(tmp_path: Path) -> None:
     code = main(["train", "--epochs", "2", "--samples", "20", "--out", str(out), "--quiet"])
     assert code == 0
     assert (out / "mlp.npz").exists()
-    pytest.importorskip("matplotlib")
+    require("matplotlib")
     assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -250,9 +246,7 @@ def test_draw_without_graphviz(
 def test_draw_png_with_the_builtin_layout_and_a_rasteriser(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rsvg = shutil.which("rsvg-convert")
-    if rsvg is None:
-        pytest.skip("the rsvg-convert program is not installed")
+    rsvg = require_program("rsvg-convert")
     tools = tmp_path / "tools"
     tools.mkdir()
     (tools / "rsvg-convert").symlink_to(rsvg)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.optional import require_program
 from tinygrad_lite.cli import main
 
 NEURON = "tanh(w1*x1 + w2*x2 + b)"
@@ -28,8 +28,7 @@ def test_title_and_digits(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_size_and_dpi_make_a_slide_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if not shutil.which("dot"):
-        pytest.skip("Graphviz dot is not installed")
+    require_program("dot")
     out = tmp_path / "neuron.png"
     assert main(draw("--size", "1920x1080px", "--dpi", "144", "-o", str(out))) == 0
     data = out.read_bytes()

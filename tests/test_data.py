@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from optional import require
 
+from tests.optional import require
 from tinygrad_lite.data import (
     MinMaxScaler,
     StandardScaler,

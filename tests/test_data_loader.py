@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import Tensor
 from tinygrad_lite.data import DataLoader, TensorDataset, batches, train_test_split
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from optional import require
 
 import tinygrad_lite.demo as demo
+from tests.optional import require, require_program
 from tinygrad_lite.examples import (
     default_nine_weight_point,
     nine_weight_gradients_by_hand,
@@ -32,10 +32,7 @@ W = [0.2, 0.5, -1.1, 0.6, 0.3, -0.2, 0.4, -0.3, 0.8]
 
 def needs_dot() -> None:
     """Skip without the Graphviz `dot` program; in CI (env CI set) its absence is a failure."""
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz 'dot' program must be installed in CI")
-        pytest.skip("the Graphviz dot program is not installed")
+    require_program("dot")
 
 
 def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -249,8 +246,7 @@ def fake_machine(tmp_path: Path) -> Path:
     pygraphviz'` succeeds when $FAKE_PYGRAPHVIZ is set, and its pip prints chatter and
     fails when $FAKE_PIP_FAILS is set.
     """
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+    require_program("make")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (tmp_path / "venv").mkdir()

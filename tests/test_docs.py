@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 import tinygrad_lite
+from tests.optional import require_program
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -396,10 +397,7 @@ def test_committed_pictures_match_the_code(tmp_path: Path) -> None:
     between versions), and under CI, where that version is installed, they must be.
     """
     make_images = load_make_images()
-    if not make_images.dot_available():
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz dot program is required under CI")
-        pytest.skip("the Graphviz dot program is not installed")
+    require_program("dot")
     make_images.IMAGES = tmp_path
     stale, unchecked = [], []
     for name, make in make_images.pictures().items():

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import DomainError, Tensor
 from tinygrad_lite.nn import Linear
 from tinygrad_lite.nn import functional as F

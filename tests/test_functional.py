@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
 import tinygrad_lite.nn.functional as F
+from tests.optional import require
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.factories import tensor
 from tinygrad_lite.tensor import Tensor

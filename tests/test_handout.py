@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from tests.optional import require_program
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.viz import explain, handout
@@ -83,8 +81,8 @@ def test_latex_escapes_every_special_character() -> None:
     assert number(1.5e-9) == "1.5 \\times 10^{-9}"
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installed")
 def test_latex_compiles(tmp_path: Path) -> None:
+    require_program("pdflatex")
     loss, w1 = nine_weight_w1()
     weird = Value(2.0, label="a_b#c%d&e")
     out = (weird * weird).tanh()

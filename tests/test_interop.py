@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optional import require
 
+from tests.optional import require
 from tinygrad_lite.interop import from_torch, to_torch
 from tinygrad_lite.nn import Flatten, Identity, Linear, Module, ReLU, Sequential, Sigmoid, Tanh
 from tinygrad_lite.tensor import Tensor

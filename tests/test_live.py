@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.optional import require
+from tests.optional import require, require_program
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.nn import MLP
-from tinygrad_lite.viz import backward_steps, build_scene, dot_available, explain, format_number
+from tinygrad_lite.viz import backward_steps, build_scene, explain, format_number
 from tinygrad_lite.viz.interactive import LIVE_HELP, LiveState, export_html, live
 from tinygrad_lite.viz.interactive.page import page_html, script_text
 
@@ -79,10 +78,8 @@ def distance(point: list[float], box: dict[str, float]) -> float:
 
 @pytest.mark.parametrize("engine", ["builtin", "dot", "pygraphviz"])
 def test_picture_holds_every_box_inside_it_with_unique_edges(engine: str) -> None:
-    if engine == "dot" and not dot_available():
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz dot program is required under CI")
-        pytest.skip("the dot program is not installed")
+    if engine == "dot":
+        require_program("dot")
     if engine == "pygraphviz":
         require("pygraphviz")
     loss = nine_weight_loss()
@@ -263,7 +260,7 @@ def test_live_names_the_extra_when_anywidget_is_missing(monkeypatch: pytest.Monk
 
 
 def test_widget_answers_the_front_end_through_its_traits() -> None:
-    pytest.importorskip("anywidget")
+    require("anywidget")
     loss = nine_weight_loss()
     view = live(loss)
     ids = {n["name"]: n["id"] for n in view.picture["nodes"] if n["kind"] == "value"}
@@ -284,10 +281,8 @@ def test_widget_answers_the_front_end_through_its_traits() -> None:
 
 @pytest.mark.parametrize("engine", ["builtin", "dot"])
 def test_still_picture_shows_the_graph_with_the_numbers_of_now(engine: str) -> None:
-    if engine == "dot" and not dot_available():
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz dot program is required under CI")
-        pytest.skip("the Graphviz dot program is not installed")
+    if engine == "dot":
+        require_program("dot")
     a = Value(2.0, label="a")
     b = a * a
     b.label = "b"

@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 
 from tests.live_page import WidgetPage, browser_or_skip
+from tests.optional import require
 from tinygrad_lite.examples import NineWeightGraph, default_nine_weight_point, nine_weight_graph
 from tinygrad_lite.viz import COLOURS, backward_steps, explain, format_number
 from tinygrad_lite.viz.interactive import LiveState, export_html, live
@@ -121,7 +122,7 @@ def page(request: pytest.FixtureRequest, driver: Any, tmp_path: Path) -> Page:
         driver.get(path.as_uri())
         driver.execute_script("window.model = window.tinygradLiteView.model;")
         return Page(driver, graph, lambda: None)
-    pytest.importorskip("anywidget")
+    require("anywidget")
     widget = WidgetPage(driver, live(graph.loss), tmp_path)
     widget.open()
 
@@ -263,7 +264,7 @@ def positions_of(driver: Any) -> dict[str, list[float]]:
 
 
 def test_update_shows_new_numbers_and_nothing_moves(driver: Any, tmp_path: Path) -> None:
-    pytest.importorskip("anywidget")
+    require("anywidget")
     from tinygrad_lite.optim import SGD
 
     x, y, w = default_nine_weight_point()
@@ -298,7 +299,7 @@ def test_update_shows_new_numbers_and_nothing_moves(driver: Any, tmp_path: Path)
 
 
 def test_the_exported_page_paints_its_role_colours(driver: Any, tmp_path: Path) -> None:
-    image = pytest.importorskip("matplotlib.image")
+    image = require("matplotlib.image")
     graph = nine_weight()
     path = export_html(LiveState(graph.loss), tmp_path / "live.html")
     driver.get(path.as_uri())

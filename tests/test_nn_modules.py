@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import Tensor
 from tinygrad_lite.errors import DomainError
 from tinygrad_lite.nn import (

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
+from tests.optional import require
 from tinygrad_lite import Value
 from tinygrad_lite.autograd import STATE, Node
 from tinygrad_lite.optim import SGD, Adam, AdamW, Optimizer, RMSprop

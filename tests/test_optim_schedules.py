@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
+from tests.optional import require
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.nn import Linear
 from tinygrad_lite.optim import SGD, Adam, AdamW, RMSprop

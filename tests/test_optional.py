@@ -1,10 +1,11 @@
-"""The switch that lets one CI run go without PyTorch, and only that run."""
+"""Optional packages and programs: skipped locally, required under CI; and the switch that
+lets one CI run go without PyTorch, and only that run."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.optional import NO_TORCH, require
+from tests.optional import NO_TORCH, require, require_program
 
 MISSING = "tinygrad_lite_no_such_package"
 
@@ -43,3 +44,20 @@ def test_the_switch_needs_the_value_1(monkeypatch: pytest.MonkeyPatch, value: st
     monkeypatch.setattr("importlib.import_module", lambda name: pytest.fail("imported"))
     with pytest.raises(pytest.fail.Exception, match="imported"):
         require("torch")
+
+
+def test_a_missing_program_fails_under_ci_and_skips_locally(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="tinygrad_lite_no_such_program"):
+        require_program("tinygrad_lite_no_such_program")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_program("tinygrad_lite_no_such_program")
+
+
+def test_a_program_that_is_there_gives_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert require_program("python3").endswith("python3")

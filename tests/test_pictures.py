@@ -5,14 +5,13 @@ their own edge (measured on the SVG each engine writes)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import tinygrad_lite as tl
-from tests.optional import require
+from tests.optional import require, require_program
 from tests.svg_geometry import label_report, read
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
@@ -33,8 +32,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def needs(program: str) -> None:
-    if shutil.which(program) is None:
-        pytest.skip(f"{program} is not installed")
+    require_program(program)
 
 
 def expression() -> tuple[Value, Value, Value]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from optional import require
 
 import tinygrad_lite as tl
+from tests.optional import require
 
 PYTORCH_IMPORTS = """
 import torch

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.nn import MLP
 from tinygrad_lite.viz.steps import backward_steps
@@ -128,7 +129,7 @@ def test_html_with_the_builtin_engine_has_no_duplicate_ids() -> None:
 
 
 def test_widget_when_ipywidgets_is_installed() -> None:
-    widgets = pytest.importorskip("ipywidgets")
+    widgets = require("ipywidgets")
     _a, _b, c = graph()
     box = backward_steps(c).widget()
     slider, view = box.children

@@ -8,7 +8,6 @@ pixels of its box text, op symbols and edge labels (`tests.slide.text_heights`).
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.optional import require
+from tests.optional import require, require_program
 from tests.slide import text_heights
 from tinygrad_lite import Value
 from tinygrad_lite.examples import default_nine_weight_point, nine_weight_graph
@@ -32,12 +31,8 @@ ENGINES = ["dot", "builtin"]
 
 
 def needs_engine(engine: str) -> None:
-    if engine == "dot" and not shutil.which("dot"):
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("the Graphviz dot program is required under CI")
-        pytest.skip("Graphviz dot is not installed")
+    if engine == "dot":
+        require_program("dot")
 
 
 def nine_weight() -> Value:
@@ -343,8 +338,8 @@ def converters() -> dict[str, object]:
 def test_each_rasteriser_draws_the_picture(name: str, fmt: str, module: str) -> None:
     if module:
         require(module)
-    elif not shutil.which("rsvg-convert"):
-        pytest.skip("rsvg-convert is not installed")
+    else:
+        require_program("rsvg-convert")
     _v, o = lecture_neuron()
     drawing = render_svg(build_scene(o, style=Style(dpi=192)))
     convert = converters()[name]
@@ -363,7 +358,7 @@ def test_each_rasteriser_draws_the_picture(name: str, fmt: str, module: str) -> 
 
 
 def _decode_png(data: bytes) -> np.ndarray:
-    image = pytest.importorskip("matplotlib.image")
+    image = require("matplotlib.image")
     import io
 
     return np.asarray(image.imread(io.BytesIO(data), format="png"))[..., :3] * 255.0

@@ -70,7 +70,7 @@ def run(browser: Path, args: list[str], tmp: Path) -> subprocess.CompletedProces
 
 def screenshot(browser: Path, target: Path, size: tuple[int, int], tmp: Path) -> np.ndarray:
     """The page as RGB pixels, 0 to 255."""
-    image = pytest.importorskip("matplotlib.image")
+    image = require("matplotlib.image")
     out = tmp / "shot.png"
     done = run(
         browser, [f"--screenshot={out}", f"--window-size={size[0]},{size[1]}", target.as_uri()], tmp

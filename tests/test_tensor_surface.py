@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optional import require
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import DomainError, Tensor, Value
 from tinygrad_lite.nn import functional as F
 from tinygrad_lite.tensor import ValuesIndices

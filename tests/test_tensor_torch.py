@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from optional import require
 from test_tensor_ops import CASES, Case
 
 import tinygrad_lite as tl
+from tests.optional import require
 from tinygrad_lite import Tensor
 
 torch = require("torch")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from optional import require
 
 import tinygrad_lite.nn.functional as F
+from tests.optional import require
 from tinygrad_lite import no_grad
 from tinygrad_lite.data import batches, make_correlated_gaussian, train_test_split
 from tinygrad_lite.nn import Linear, ReLU, Sequential, Sigmoid

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from optional import require
 from test_ops_scalar import CALL
 
+from tests.optional import require
 from tinygrad_lite import DomainError, Tensor, Value
 from tinygrad_lite.nn import MLP
 from tinygrad_lite.ops import OPS
