@@ -3,6 +3,8 @@ lets one CI run go without PyTorch, and only that run."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.optional import NO_TORCH, require, require_program
@@ -47,7 +49,7 @@ def test_the_switch_needs_the_value_1(monkeypatch: pytest.MonkeyPatch, value: st
 
 
 def test_a_missing_program_fails_under_ci_and_skips_locally(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("CI", "true")
