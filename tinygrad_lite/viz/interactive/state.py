@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite.autograd import Node
-from tinygrad_lite.viz.build import build_scene, grad_row
+from tinygrad_lite.viz.build import NOT_REACHED, build_scene, grad_row
 from tinygrad_lite.viz.explain import explain
 from tinygrad_lite.viz.interactive.picture import choose_engine, edge_key, picture_data
 from tinygrad_lite.viz.interactive.values import values_data
@@ -197,8 +197,9 @@ class LiveState:
         expanded = build_scene(self.root, **{**self.options, "depth": None, "max_nodes": 10**9})
         ids = {node: nid for nid, node in expanded.sources.items()}
         walk = backward_steps(self.root, max_frames=max_frames)
+        # before its first step a box has no gradient yet: not the same as a gradient of 0
         start = {
-            nid: grad_row(type(node)._empty_grad)
+            nid: grad_row(NOT_REACHED)
             for nid, node in expanded.sources.items()
             if node.requires_grad
         }
