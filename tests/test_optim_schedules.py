@@ -83,8 +83,9 @@ def test_bad_groups_are_named() -> None:
     with pytest.raises(ValueError, match=r"lr must be > 0"):
         SGD([{"params": [a], "lr": 0.0}], lr=0.1)
     opt = SGD([a], lr=0.1)
-    opt.param_groups[0]["lr"] = "big"
     a.grad = 1.0
+    opt.step()  # checked once; a value changed afterwards is checked again
+    opt.param_groups[0]["lr"] = "big"
     with pytest.raises(TypeError, match="lr must be a number"):
         opt.step()
     opt.param_groups[0]["lr"] = -0.1
